@@ -1,0 +1,150 @@
+"""People, their roles and the single-use tokens emailed to them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import utcnow
+from app.core.roles import Role
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.organisations.models import Membership, Organisation
+
+
+class UserStatus(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"  # registered, email not yet confirmed
+    INVITED = "invited"  # invited by staff, no password yet
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+    @property
+    def label(self) -> str:
+        return {
+            "unconfirmed": "Email not confirmed",
+            "invited": "Invited",
+            "active": "Active",
+            "deactivated": "Deactivated",
+        }[self.value]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        UniqueConstraint("email"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[UserStatus] = mapped_column(
+        Enum(UserStatus, native_enum=False, length=16, validate_strings=True),
+        default=UserStatus.UNCONFIRMED,
+        index=True,
+    )
+    # Bumped on sign-out, password change and deactivation: every session and
+    # cookie issued before then carries the old number and stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    role_links: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login ----------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.status == UserStatus.ACTIVE
+
+    # Roles ------------------------------------------------------------------
+    @property
+    def roles(self) -> set[Role]:
+        return {link.role for link in self.role_links}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [r.label for r in sorted(self.roles, key=lambda r: list(Role).index(r))]
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        return [m.organisation for m in self.memberships]
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=32, validate_strings=True), index=True
+    )
+
+    user: Mapped[User] = relationship(back_populates="role_links")
+
+
+class TokenPurpose(enum.StrEnum):
+    CONFIRM_EMAIL = "confirm_email"
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class UserToken(db.Model):
+    """A single-use, expiring link. Only a hash of the secret is stored."""
+
+    __tablename__ = "user_token"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(TokenPurpose, native_enum=False, length=32, validate_strings=True)
+    )
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in. Kept in the database so every worker sees the same count."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+__all__ = ["User", "UserRole", "UserToken", "SignInFailure", "UserStatus", "TokenPurpose"]

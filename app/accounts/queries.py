@@ -1,0 +1,50 @@
+"""Read-side queries for the people pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User, UserRole, UserStatus
+from app.core.pagination import Page, paginate, parse_page
+from app.core.roles import Role
+from app.organisations.models import Membership
+
+STATUS_CHOICES = [(s.value, s.label) for s in UserStatus]
+
+
+@dataclass
+class UserFilters:
+    q: str = ""
+    role: str = ""
+    status: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> UserFilters:
+        role = args.get("role", "")
+        status = args.get("status", "")
+        return cls(
+            q=(args.get("q", "") or "")[:100].strip(),
+            role=role if role in {r.value for r in Role} else "",
+            status=status if status in {s.value for s in UserStatus} else "",
+            page=parse_page(args.get("page")),
+        )
+
+
+def list_users(f: UserFilters) -> Page:
+    stmt = select(User).options(
+        selectinload(User.memberships).selectinload(Membership.organisation)
+    )
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
+    if f.role:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(f.role))))
+    if f.status:
+        stmt = stmt.where(User.status == UserStatus(f.status))
+    stmt = stmt.order_by(User.name, User.id)
+    return paginate(stmt, f.page, current_app.config["PER_PAGE"])

@@ -1,0 +1,1 @@
+"""Shared core: database base, access rules, audit, mail, security, formatting."""

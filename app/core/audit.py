@@ -1,0 +1,95 @@
+"""The append-only audit trail: who did what to which record, when, before/after."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_object", "object_type", "object_id"),
+        Index("ix_audit_entry_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str] = mapped_column(String(80))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+
+    actor = relationship("User", lazy="joined")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple | list):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """{field: [before, after]} for the fields that changed."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        b, a = _plain(before.get(key)), _plain(after.get(key))
+        if b != a:
+            out[key] = [b, a]
+    return out
+
+
+def record(
+    action: str,
+    obj: Any = None,
+    *,
+    actor: Any = None,
+    changes: dict[str, Any] | None = None,
+    summary: str = "",
+    object_type: str | None = None,
+    object_id: int | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller commits)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    entry = AuditEntry(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        object_type=object_type or (type(obj).__name__ if obj is not None else "system"),
+        object_id=object_id if object_id is not None else getattr(obj, "id", None),
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        summary=summary[:300],
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+class AuditIsAppendOnly(Exception):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, _ctx, _instances) -> None:
+    """Entries may be added, never altered or removed."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditIsAppendOnly("Audit entries cannot be changed or deleted.")

@@ -1,0 +1,97 @@
+"""Loads the demo programme. Idempotent: running it twice changes nothing the second time."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import User, UserRole, UserStatus
+from app.accounts.passwords import hash_password
+from app.core import audit
+from app.core.roles import Role
+from app.demo import data
+from app.extensions import db
+from app.organisations.models import Membership, Organisation, OrgKind
+
+
+class DemoRefused(Exception):
+    pass
+
+
+def _org(name: str, kind: OrgKind, adults: bool = False, children: bool = False) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name, kind=kind, adults_services=adults, childrens_services=children)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+class _Users:
+    """Creates users once, sharing one password hash (hashing is deliberately slow)."""
+
+    def __init__(self) -> None:
+        self._hash: str | None = None
+        self.created = 0
+
+    def get(self, email: str, name: str, roles: list[str], orgs: list[Organisation]) -> User:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None:
+            return user
+        if self._hash is None:
+            self._hash = hash_password(data.DEMO_PASSWORD)
+        user = User(email=email, name=name, password_hash=self._hash, status=UserStatus.ACTIVE)
+        for role in roles:
+            user.role_links.append(UserRole(role=Role(role)))
+        for org in orgs:
+            user.memberships.append(Membership(organisation=org))
+        db.session.add(user)
+        db.session.flush()
+        self.created += 1
+        return user
+
+
+def _name(i: int) -> str:
+    return f"{data.FIRST_NAMES[i % len(data.FIRST_NAMES)]} {data.LAST_NAMES[(i * 7) % len(data.LAST_NAMES)]}"
+
+
+def load_demo() -> dict[str, int]:
+    """Organisations, the named sign-ins and everyone around two cohorts."""
+    office = _org(data.PROGRAMME_OFFICE, OrgKind.PROGRAMME_OFFICE)
+    las = [_org(n, OrgKind.LOCAL_AUTHORITY, a, c) for n, a, c in data.LOCAL_AUTHORITIES]
+    unis = [_org(n, OrgKind.UNIVERSITY) for n in data.UNIVERSITIES]
+    for name, kind in data.OTHER_EMPLOYERS:
+        _org(name, OrgKind(kind))
+    by_name = {o.name: o for o in [office, *las, *unis]}
+
+    users = _Users()
+    for email, name, roles, where in data.NAMED_USERS:
+        org = las[where] if isinstance(where, int) else by_name[where]
+        users.get(email, name, roles, [org])
+
+    # A PSW, a line manager and an assistant director for every authority.
+    for i, la in enumerate(las, start=1):
+        users.get(f"psw{i}@demo.test", _name(i * 3), ["psw"], [la])
+        users.get(f"manager{i}@demo.test", _name(i * 3 + 1), ["line_manager"], [la])
+        users.get(f"director{i}@demo.test", _name(i * 3 + 2), ["assistant_director"], [la])
+    for i in range(1, 7):
+        users.get(f"supervisor{i}@demo.test", f"Dr {_name(100 + i)}", ["supervisor"],
+                  [unis[i % len(unis)]])
+    users.get("coach2@demo.test", _name(200), ["coach"], [office])
+    users.get("staff2@demo.test", _name(201), ["staff"], [office])
+
+    # Award holders of the two real-sized cohorts, spread over the authorities.
+    n = 0
+    for cohort, count in data.COHORTS.items():
+        year = cohort.split("-")[0]
+        for k in range(1, count + 1):
+            n += 1
+            la = las[n % len(las)]
+            users.get(f"holder{year}-{k}@demo.test", _name(300 + n), ["award_holder", "applicant"],
+                      [la])
+    for k in range(1, 6):
+        users.get(f"applicant{k}@demo.test", _name(400 + k), ["applicant"], [las[k]])
+
+    if users.created:
+        audit.record("demo.loaded", None, object_type="system",
+                     summary=f"Demo programme loaded ({users.created} people)")
+    return {"people_created": users.created, "organisations": len(by_name)}

@@ -1,0 +1,53 @@
+"""What each role is asked to do, shown on the home page.
+
+Each feature adds its cards here; a card names an endpoint, so the access rules
+decide who sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from app.core.access import endpoint_allowed
+from app.core.roles import Role
+
+
+@dataclass
+class Card:
+    heading: str
+    description: str
+    href: str | None = None
+
+
+ROLE_INTROS = {
+    Role.APPLICANT: "Apply to the programme and follow your application.",
+    Role.AWARD_HOLDER: "Plan and log your research days, spending and outputs.",
+    Role.LINE_MANAGER: "Approve study days for the award holders you manage.",
+    Role.ASSISTANT_DIRECTOR: "Co-sign learning agreements for your award holders.",
+    Role.PSW: "Sign off applications from your authority and publish priority research areas.",
+    Role.SUPERVISOR: "Record supervision and three-way meetings with your supervisees.",
+    Role.COACH: "Record individual and group coaching sessions.",
+    Role.STAFF: "Run cohorts, review applications, hold budgets and track outputs.",
+}
+
+STAFF_LINKS = [
+    ("People", "Invite people, change roles and deactivate accounts.", "accounts.user_list"),
+    ("Organisations", "Employers and universities taking part.", "organisations.org_list"),
+    ("Audit log", "Every change made in the service: who, what and when.", "audit.entry_list"),
+    ("Outbox", "Every email the service has sent or is holding.", "outbox.message_list"),
+]
+
+
+def cards_for(user) -> list[Card]:
+    cards: list[Card] = []
+    for heading, description, endpoint in STAFF_LINKS:
+        if endpoint_allowed(endpoint):
+            cards.append(Card(heading, description, url_for(endpoint)))
+    for role in Role:
+        if role in user.roles and role != Role.STAFF:
+            cards.append(Card(role.label, ROLE_INTROS[role]))
+    cards.append(Card("Your account", "Change your password and see your roles.",
+                      url_for("accounts.account")))
+    return cards

@@ -1,0 +1,6 @@
+"""Imports every model so the metadata (and Alembic) sees the whole schema."""
+
+from app.accounts.models import SignInFailure, User, UserRole, UserToken  # noqa: F401
+from app.core.audit import AuditEntry  # noqa: F401
+from app.core.mail import OutboxMessage  # noqa: F401
+from app.organisations.models import Membership, Organisation  # noqa: F401

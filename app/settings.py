@@ -1,0 +1,67 @@
+"""Settings. Values come from the environment or `instance/settings.py`; tests pass a dict."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Settings:
+    """Defaults shared by every environment. Override by environment variable."""
+
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SERVICE_NAME = "Practitioner Researcher Programme"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: 30 minutes idle, 12 hours in all.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_NAME = "prp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    # Sign-in throttling: failures allowed in the window before refusing.
+    THROTTLE_WINDOW = timedelta(minutes=15)
+    THROTTLE_PER_ACCOUNT = 5
+    THROTTLE_PER_ADDRESS = 30
+
+    INVITATION_LIFETIME = timedelta(days=14)
+    CONFIRMATION_LIFETIME = timedelta(days=3)
+    RESET_LIFETIME = timedelta(hours=1)
+
+    # Password hashing (argon2id); tests lower the cost.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    # Mail: with no MAIL_SERVER, messages stay in the database outbox only.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "programme@example.nhs.uk")
+    # Absolute base URL used in emails, e.g. https://prp.example.nhs.uk
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Where the nhsuk-frontend npm package was installed.
+    NHSUK_FRONTEND_DIST = os.environ.get(
+        "NHSUK_FRONTEND_DIST", str(BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
+    )
+    PER_PAGE = 50
+
+
+def load_instance_settings(app) -> None:
+    """Read `instance/settings.py` (written by `make run`) if present."""
+    app.config.from_pyfile("settings.py", silent=True)
