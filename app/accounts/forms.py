@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from app.core.forms import BaseForm, PasswordStrength
+from app.core.forms import BaseForm, PasswordStrength, ValidEmail
 from app.core.roles import Role
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter your email address"),
     Length(max=254, message="Email address must be 254 characters or fewer"),
-    Email("Enter an email address in the correct format, like name@example.com",
-          check_deliverability=False),
+    ValidEmail(),
 ]
 
 
@@ -95,8 +94,7 @@ class InviteForm(UserAccessForm):
         validators=[
             DataRequired("Enter the person's email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email("Enter an email address in the correct format, like name@example.com",
-                  check_deliverability=False),
+            ValidEmail(),
         ],
     )
 

@@ -36,3 +36,29 @@ class PasswordStrength:
             raise ValidationError(f"Your password must be {self.maximum} characters or fewer")
         if value.lower() in {"password1234", "123456789012", "qwertyuiopas", "demo-password1"}:
             raise ValidationError("Choose a password that is harder to guess")
+
+
+class ValidEmail:
+    """Email syntax check without DNS look-ups (closed networks).
+
+    Outside production the reserved `.test` domain is accepted so the demo
+    sign-ins (`staff@demo.test`) work.
+    """
+
+    message = "Enter an email address in the correct format, like name@example.com"
+
+    def __call__(self, form, field) -> None:
+        from email_validator import EmailNotValidError, validate_email
+        from flask import current_app
+
+        value = (field.data or "").strip()
+        if not value:
+            return
+        try:
+            validate_email(
+                value,
+                check_deliverability=False,
+                test_environment=current_app.config.get("APP_ENV") != "production",
+            )
+        except EmailNotValidError:
+            raise ValidationError(self.message)
