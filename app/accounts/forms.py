@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from app.core.forms import BaseForm, PasswordStrength, ValidEmail
+from app.core.forms import BaseForm, PasswordStrength, ValidEmail, choices
 from app.core.roles import Role
 
 EMAIL_VALIDATORS = [
@@ -67,7 +67,7 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 def role_choices() -> list[tuple[str, str]]:
-    return [(r.value, r.label) for r in Role]
+    return choices((r.value, r.label) for r in Role)
 
 
 class UserAccessForm(BaseForm):
@@ -80,7 +80,7 @@ class UserAccessForm(BaseForm):
 
     def __init__(self, org_choices: list[tuple[int, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations.choices = org_choices
+        self.organisations.choices = choices(org_choices)
 
 
 class InviteForm(UserAccessForm):

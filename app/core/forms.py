@@ -62,3 +62,10 @@ class ValidEmail:
             )
         except EmailNotValidError:
             raise ValidationError(self.message)
+
+
+def choices(pairs) -> list:
+    """(value, label) pairs as WTForms SelectChoice objects (tuples are deprecated)."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(value, label) for value, label in pairs]

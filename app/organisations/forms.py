@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, choices
 from app.organisations.models import Nation, OrgKind
 
 
@@ -15,14 +15,14 @@ class OrganisationForm(BaseForm):
     )
     kind = RadioField(
         "Type of organisation",
-        choices=[(k.value, k.label) for k in OrgKind],
+        choices=choices((k.value, k.label) for k in OrgKind),
         validators=[DataRequired("Select the type of organisation")],
     )
     adults_services = BooleanField("Adults' services")
     childrens_services = BooleanField("Children and families' services")
     nation = RadioField(
         "Which nation's bank holidays does it follow?",
-        choices=[(n.value, n.label) for n in Nation],
+        choices=choices((n.value, n.label) for n in Nation),
         default=Nation.ENGLAND_AND_WALES.value,
         validators=[DataRequired("Select which nation's bank holidays apply")],
     )
