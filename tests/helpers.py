@@ -1,0 +1,33 @@
+"""Small helpers shared by HTTP tests."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.core.mail import OutboxMessage
+from app.extensions import db
+
+
+def last_email(app, to: str) -> OutboxMessage:
+    with app.app_context():
+        msg = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id.desc())
+        )
+        assert msg is not None, f"no email to {to}"
+        db.session.expunge(msg)
+        return msg
+
+
+def link_in(body: str, path_fragment: str) -> str:
+    """The path of the first link in an email body containing `path_fragment`."""
+    for url in re.findall(r"https?://\S+", body):
+        path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+        if path_fragment in path:
+            return path
+    raise AssertionError(f"no link containing {path_fragment} in:\n{body}")
+
+
+def text(resp) -> str:
+    return resp.get_data(as_text=True)
