@@ -28,7 +28,7 @@ def _database_url(tmpdir: Path) -> str:
     return url or f"sqlite:///{tmpdir / 'test.db'}"
 
 
-def test_settings(tmpdir: Path, **extra) -> dict:
+def settings_for(tmpdir: Path, **extra) -> dict:
     settings = {
         "APP_ENV": "testing",
         "TESTING": True,
@@ -54,7 +54,7 @@ def _tmpdir():
 @pytest.fixture(scope="session")
 def app(_tmpdir):
     os.environ["INSTANCE_PATH"] = str(_tmpdir / "instance")
-    application = create_app(test_settings(_tmpdir))
+    application = create_app(settings_for(_tmpdir))
     with application.app_context():
         db.drop_all()
         db.create_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -30,4 +31,5 @@ def link_in(body: str, path_fragment: str) -> str:
 
 
 def text(resp) -> str:
-    return resp.get_data(as_text=True)
+    """The response body with HTML entities decoded, for content assertions."""
+    return html.unescape(resp.get_data(as_text=True))

@@ -89,9 +89,9 @@ def test_session_ends_after_12_hours_even_when_active(make, browser, app):
 
 def test_session_cookie_flags_in_production(tmp_path):
     from app import create_app
-    from tests.conftest import test_settings
+    from tests.conftest import settings_for
 
-    prod = create_app(test_settings(tmp_path, APP_ENV="production", TESTING=False))
+    prod = create_app(settings_for(tmp_path, APP_ENV="production", TESTING=False))
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.config["SESSION_COOKIE_HTTPONLY"] is True
     assert prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -109,10 +109,10 @@ def test_cookie_is_httponly_and_samesite(make, browser):
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     from app import create_app
-    from tests.conftest import test_settings
+    from tests.conftest import settings_for
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(test_settings(tmp_path, APP_ENV="production", SECRET_KEY=None))
+        create_app(settings_for(tmp_path, APP_ENV="production", SECRET_KEY=None))
 
 
 def test_new_session_on_sign_in(make, browser):

@@ -1,0 +1,79 @@
+"""The demo loader, and that the migrations build exactly the models' schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select, text
+
+from app import create_app
+from app.accounts.models import User
+from app.core.roles import Role
+from app.extensions import db
+from tests.conftest import settings_for
+
+
+def test_demo_is_idempotent_and_has_every_sign_in(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        count = db.session.scalar(select(db.func.count(User.id)))
+    second = runner.invoke(args=["demo"])
+    assert "0 people added" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(User.id))) == count
+        for email, role in [("staff@demo.test", Role.STAFF), ("applicant@demo.test", Role.APPLICANT),
+                            ("holder@demo.test", Role.AWARD_HOLDER),
+                            ("manager@demo.test", Role.LINE_MANAGER), ("psw@demo.test", Role.PSW),
+                            ("director@demo.test", Role.ASSISTANT_DIRECTOR),
+                            ("supervisor@demo.test", Role.SUPERVISOR), ("coach@demo.test", Role.COACH)]:
+            user = db.session.scalar(select(User).where(User.email == email))
+            assert user is not None and role in user.roles, email
+
+
+def test_demo_sign_in_works(app, browser):
+    app.test_cli_runner().invoke(args=["demo"])
+    browser.sign_in("psw@demo.test", "demo-password")
+    assert "Principal Social Worker" in browser.get("/").get_data(as_text=True)
+
+
+def test_demo_refused_in_production(tmp_path):
+    prod = create_app(settings_for(tmp_path, APP_ENV="production"))
+    result = prod.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "Refusing to load demo data" in result.output
+    with prod.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if base.startswith("postgresql"):
+        name = f"prp_migrations_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + "/" + name
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+
+
+def test_migrations_build_the_models_schema(empty_database_url, tmp_path):
+    migrated = create_app(settings_for(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database_url))
+    with migrated.app_context():
+        upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        with db.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        db.engine.dispose()
+    assert diffs == [], f"models and migrations disagree: {diffs}"
