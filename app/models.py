@@ -1,6 +1,9 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 
 from app.accounts.models import SignInFailure, User, UserRole, UserToken  # noqa: F401
+from app.applications.models import Application, ApplicationEvent, Review, SignOff  # noqa: F401
+from app.awards.models import Award, AwardOutput  # noqa: F401
+from app.cohorts.models import Cohort, PriorityArea, RecruitmentEvent  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401

@@ -29,12 +29,18 @@ class Factory:
         db.session.expunge(obj)
         return obj
 
-    def org(self, name: str | None = None, kind: OrgKind = OrgKind.LOCAL_AUTHORITY,
-            adults: bool = True, children: bool = True,
-            nation: Nation = Nation.ENGLAND_AND_WALES) -> Organisation:
+    def org(
+        self,
+        name: str | None = None,
+        kind: OrgKind = OrgKind.LOCAL_AUTHORITY,
+        adults: bool = True,
+        children: bool = True,
+        nation: Nation = Nation.ENGLAND_AND_WALES,
+    ) -> Organisation:
         with self.app.app_context():
             org = Organisation(
-                name=name or f"Test Borough Council {next(_seq)}", kind=kind,
+                name=name or f"Test Borough Council {next(_seq)}",
+                kind=kind,
                 adults_services=adults if kind == OrgKind.LOCAL_AUTHORITY else False,
                 childrens_services=children if kind == OrgKind.LOCAL_AUTHORITY else False,
                 nation=nation,
@@ -43,9 +49,15 @@ class Factory:
             db.session.commit()
             return self._detach(org)
 
-    def user(self, *roles: Role | str, email: str | None = None, name: str | None = None,
-             orgs: list[Organisation] | None = None, status: UserStatus = UserStatus.ACTIVE,
-             password: str | None = PASSWORD) -> User:
+    def user(
+        self,
+        *roles: Role | str,
+        email: str | None = None,
+        name: str | None = None,
+        orgs: list[Organisation] | None = None,
+        status: UserStatus = UserStatus.ACTIVE,
+        password: str | None = PASSWORD,
+    ) -> User:
         with self.app.app_context():
             if password == PASSWORD:
                 if self._hash is None:

@@ -14,7 +14,9 @@ from app.extensions import db
 def last_email(app, to: str) -> OutboxMessage:
     with app.app_context():
         msg = db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == to)
+            .order_by(OutboxMessage.id.desc())
         )
         assert msg is not None, f"no email to {to}"
         db.session.expunge(msg)

@@ -86,8 +86,7 @@ def records(make, app):
     org = make.org()
     other = make.user(Role.APPLICANT, orgs=[org])
     with app.app_context():
-        msg = OutboxMessage(to_address="x@example.test", subject="Hello", body="Hi",
-                            template="t")
+        msg = OutboxMessage(to_address="x@example.test", subject="Hello", body="Hi", template="t")
         db.session.add(msg)
         db.session.commit()
         message_id = msg.id
@@ -125,8 +124,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(browser, records):
 def test_unknown_ids_answer_404_not_500(make, browser):
     staff = make.user(Role.STAFF)
     browser.sign_in(staff.email)
-    for url in ("/account/people/999999", "/organisations/999999", "/outbox/999999",
-                "/account/people/999999/access", "/no-such-page"):
+    for url in (
+        "/account/people/999999",
+        "/organisations/999999",
+        "/outbox/999999",
+        "/account/people/999999/access",
+        "/no-such-page",
+    ):
         resp = browser.get(url)
         assert resp.status_code == 404, url
         assert "Page not found" in resp.get_data(as_text=True)
@@ -135,7 +139,9 @@ def test_unknown_ids_answer_404_not_500(make, browser):
 def test_post_only_actions_refuse_other_roles(make, browser, records):
     user = make.user(Role.LINE_MANAGER)
     browser.sign_in(user.email)
-    for url in (f"/account/people/{records['user_id']}/deactivate",
-                f"/organisations/{records['org_id']}/archive"):
+    for url in (
+        f"/account/people/{records['user_id']}/deactivate",
+        f"/organisations/{records['org_id']}/archive",
+    ):
         resp = browser.post(url, token_from="/account/")
         assert resp.status_code == 403

@@ -15,16 +15,19 @@ from tests.helpers import last_email, link_in, text
 
 
 def _register(browser, email="new.person@example.test", password="a-long-passphrase"):
-    return browser.post("/account/register", {
-        "name": "New Person", "email": email, "password": password, "confirm": password})
+    return browser.post(
+        "/account/register",
+        {"name": "New Person", "email": email, "password": password, "confirm": password},
+    )
 
 
 def test_register_confirm_and_sign_in(browser, app):
     resp = _register(browser, email="New.Person@Example.TEST")
     assert "Check your email" in text(resp)
     # cannot sign in before confirming
-    resp = browser.post("/account/sign-in", {"email": "new.person@example.test",
-                                             "password": "a-long-passphrase"})
+    resp = browser.post(
+        "/account/sign-in", {"email": "new.person@example.test", "password": "a-long-passphrase"}
+    )
     assert "confirm your email address" in text(resp)
     msg = last_email(app, "new.person@example.test")
     link = link_in(msg.body, "/account/confirm/")
@@ -53,13 +56,19 @@ def test_registering_a_taken_email_reveals_nothing(browser, make, app):
     msg = last_email(app, existing.email)
     assert "already have one" in msg.body
     with app.app_context():
-        assert db.session.scalar(select(db.func.count(User.id)).where(
-            User.email == "taken@example.test")) == 1
+        assert (
+            db.session.scalar(
+                select(db.func.count(User.id)).where(User.email == "taken@example.test")
+            )
+            == 1
+        )
 
 
 def test_register_validation_messages(browser):
-    resp = browser.post("/account/register", {"name": "", "email": "bad", "password": "short",
-                                              "confirm": "different"})
+    resp = browser.post(
+        "/account/register",
+        {"name": "", "email": "bad", "password": "short", "confirm": "different"},
+    )
     html = text(resp)
     assert "Enter your full name" in html
     assert "Enter an email address in the correct format" in html
@@ -71,8 +80,10 @@ def _invite(browser, make, email="invitee@example.test", roles=("line_manager",)
     staff = make.user(Role.STAFF)
     org = make.org()
     browser.sign_in(staff.email)
-    resp = browser.post("/account/people/invite", {
-        "name": "Ivy Invitee", "email": email, "roles": list(roles), "organisations": [org.id]})
+    resp = browser.post(
+        "/account/people/invite",
+        {"name": "Ivy Invitee", "email": email, "roles": list(roles), "organisations": [org.id]},
+    )
     return staff, org, resp
 
 
@@ -96,8 +107,9 @@ def test_staff_invite_and_accept(browser, browser_factory, make, app):
     again = browser_factory()
     resp = again.get(link)
     assert resp.status_code == 410 and "already been used" in text(resp)
-    resp = again.client.post(link, data={"password": "x" * 20, "confirm": "x" * 20,
-                                         "csrf_token": again.token()})
+    resp = again.client.post(
+        link, data={"password": "x" * 20, "confirm": "x" * 20, "csrf_token": again.token()}
+    )
     assert resp.status_code == 410
 
 
@@ -128,13 +140,16 @@ def test_resending_an_invitation_retires_the_old_link(browser, browser_factory, 
 def test_invite_refuses_existing_email_and_needs_a_role(browser, make):
     existing = make.user(Role.APPLICANT)
     _staff, _org, _ = _invite(browser, make, email="first@example.test")
-    resp = browser.post("/account/people/invite", {"name": "Dup", "email": existing.email.upper(),
-                                                   "roles": ["psw"]})
+    resp = browser.post(
+        "/account/people/invite", {"name": "Dup", "email": existing.email.upper(), "roles": ["psw"]}
+    )
     assert "already has an account" in text(resp)
     resp = browser.post("/account/people/invite", {"name": "No Role", "email": "nr@example.test"})
     assert "Select at least one role" in text(resp)
-    resp = browser.post("/account/people/invite", {"name": "Bad Role", "email": "br@example.test",
-                                                   "roles": ["emperor"]})
+    resp = browser.post(
+        "/account/people/invite",
+        {"name": "Bad Role", "email": "br@example.test", "roles": ["emperor"]},
+    )
     assert resp.status_code == 200 and "There is a problem" in text(resp)
 
 
@@ -165,11 +180,23 @@ def test_forgot_and_reset_password(browser, browser_factory, make, app):
 def test_change_password_checks_current_password(browser, make):
     user = make.user(Role.APPLICANT)
     browser.sign_in(user.email)
-    resp = browser.post("/account/password", {"current": "wrong-password", "password":
-                        "another-passphrase", "confirm": "another-passphrase"})
+    resp = browser.post(
+        "/account/password",
+        {
+            "current": "wrong-password",
+            "password": "another-passphrase",
+            "confirm": "another-passphrase",
+        },
+    )
     assert "Your current password is not correct" in text(resp)
-    resp = browser.post("/account/password", {"current": "correct-horse-battery", "password":
-                        "another-passphrase", "confirm": "not-the-same-one"})
+    resp = browser.post(
+        "/account/password",
+        {
+            "current": "correct-horse-battery",
+            "password": "another-passphrase",
+            "confirm": "not-the-same-one",
+        },
+    )
     assert "The passwords do not match" in text(resp)
 
 
@@ -178,8 +205,10 @@ def test_staff_edit_roles_and_deactivate_reactivate(browser, make, app):
     person = make.user(Role.APPLICANT)
     org = make.org()
     browser.sign_in(staff.email)
-    resp = browser.post(f"/account/people/{person.id}/access",
-                        {"roles": ["psw", "line_manager"], "organisations": [org.id]})
+    resp = browser.post(
+        f"/account/people/{person.id}/access",
+        {"roles": ["psw", "line_manager"], "organisations": [org.id]},
+    )
     assert resp.status_code == 302
     assert make.reload(User, person.id).roles == {Role.PSW, Role.LINE_MANAGER}
     detail = f"/account/people/{person.id}"
@@ -190,9 +219,14 @@ def test_staff_edit_roles_and_deactivate_reactivate(browser, make, app):
     browser.post(f"{detail}/reactivate", token_from=detail)
     assert make.reload(User, person.id).status == UserStatus.ACTIVE
     with app.app_context():
-        actions = [e.action for e in db.session.scalars(
-            select(AuditEntry).where(AuditEntry.object_id == person.id,
-                                     AuditEntry.object_type == "User").order_by(AuditEntry.id))]
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.object_id == person.id, AuditEntry.object_type == "User")
+                .order_by(AuditEntry.id)
+            )
+        ]
     assert actions == ["user.access_changed", "user.deactivated", "user.reactivated"]
 
 

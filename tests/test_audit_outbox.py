@@ -17,7 +17,9 @@ def test_audit_log_lists_and_filters(browser, make, app):
     staff = make.user(Role.STAFF, email="boss@example.test")
     person = make.user(Role.APPLICANT)
     browser.sign_in(staff.email)
-    browser.post(f"/account/people/{person.id}/deactivate", token_from=f"/account/people/{person.id}")
+    browser.post(
+        f"/account/people/{person.id}/deactivate", token_from=f"/account/people/{person.id}"
+    )
     html = text(browser.get("/audit/?action=user.deactivated"))
     assert "user.deactivated" in html
     assert "active → deactivated" in html
@@ -30,8 +32,13 @@ def test_audit_log_lists_and_filters(browser, make, app):
 
 
 def test_audit_record_captures_before_after(ctx, make):
-    entry = audit.record("thing.changed", None, object_type="Thing", object_id=7,
-                         changes=audit.diff({"a": 1, "b": Role.PSW}, {"a": 2, "b": Role.PSW}))
+    entry = audit.record(
+        "thing.changed",
+        None,
+        object_type="Thing",
+        object_id=7,
+        changes=audit.diff({"a": 1, "b": Role.PSW}, {"a": 2, "b": Role.PSW}),
+    )
     db.session.commit()
     assert entry.changes == {"a": [1, 2]}
     assert entry.at is not None
@@ -40,8 +47,13 @@ def test_audit_record_captures_before_after(ctx, make):
 def test_outbox_shows_held_messages(browser, make, app):
     staff = make.user(Role.STAFF)
     with app.test_request_context():
-        queue_email("someone@example.test", "Hello there", "password_changed", name="Someone",
-                    reset_url="http://localhost/x")
+        queue_email(
+            "someone@example.test",
+            "Hello there",
+            "password_changed",
+            name="Someone",
+            reset_url="http://localhost/x",
+        )
         db.session.commit()
         msg_id = db.session.scalar(select(OutboxMessage.id))
     browser.sign_in(staff.email)
@@ -81,8 +93,13 @@ def test_smtp_delivery_marks_messages_sent(app, monkeypatch):
     app.config["MAIL_SERVER"] = "smtp.example.test"
     try:
         with app.test_request_context():
-            queue_email("a@example.test", "Subject A", "password_changed", name="A",
-                        reset_url="http://localhost/r")
+            queue_email(
+                "a@example.test",
+                "Subject A",
+                "password_changed",
+                name="A",
+                reset_url="http://localhost/r",
+            )
             db.session.commit()
             assert deliver_pending() == 1
             msg = db.session.scalar(select(OutboxMessage))
@@ -95,7 +112,8 @@ def test_smtp_delivery_marks_messages_sent(app, monkeypatch):
 def test_email_text_snapshot(app):
     with app.test_request_context():
         body = app.jinja_env.get_template("email/invitation.txt").render(
-            name="Ivy", inviter="Sam", roles=["Line manager"], days=14, url="http://x/y")
+            name="Ivy", inviter="Sam", roles=["Line manager"], days=14, url="http://x/y"
+        )
     assert body.splitlines()[:6] == [
         "Dear Ivy,",
         "",

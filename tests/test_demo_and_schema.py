@@ -28,11 +28,16 @@ def test_demo_is_idempotent_and_has_every_sign_in(app):
     assert "0 people added" in second.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count(User.id))) == count
-        for email, role in [("staff@demo.test", Role.STAFF), ("applicant@demo.test", Role.APPLICANT),
-                            ("holder@demo.test", Role.AWARD_HOLDER),
-                            ("manager@demo.test", Role.LINE_MANAGER), ("psw@demo.test", Role.PSW),
-                            ("director@demo.test", Role.ASSISTANT_DIRECTOR),
-                            ("supervisor@demo.test", Role.SUPERVISOR), ("coach@demo.test", Role.COACH)]:
+        for email, role in [
+            ("staff@demo.test", Role.STAFF),
+            ("applicant@demo.test", Role.APPLICANT),
+            ("holder@demo.test", Role.AWARD_HOLDER),
+            ("manager@demo.test", Role.LINE_MANAGER),
+            ("psw@demo.test", Role.PSW),
+            ("director@demo.test", Role.ASSISTANT_DIRECTOR),
+            ("supervisor@demo.test", Role.SUPERVISOR),
+            ("coach@demo.test", Role.COACH),
+        ]:
             user = db.session.scalar(select(User).where(User.email == email))
             assert user is not None and role in user.roles, email
 

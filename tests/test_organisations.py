@@ -19,9 +19,15 @@ def _staff(browser, make):
 
 def test_add_edit_archive_organisation(browser, make, app):
     _staff(browser, make)
-    resp = browser.post("/organisations/new", {
-        "name": "  Westmoor   Council ", "kind": "local_authority", "childrens_services": "y",
-        "nation": "scotland"})
+    resp = browser.post(
+        "/organisations/new",
+        {
+            "name": "  Westmoor   Council ",
+            "kind": "local_authority",
+            "childrens_services": "y",
+            "nation": "scotland",
+        },
+    )
     assert resp.status_code == 302
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.name == "Westmoor Council"))
@@ -29,22 +35,32 @@ def test_add_edit_archive_organisation(browser, make, app):
         assert org.childrens_services and not org.adults_services
         org_id = org.id
     assert "Westmoor Council" in text(browser.get(f"/organisations/{org_id}"))
-    browser.post(f"/organisations/{org_id}/edit", {"name": "Westmoor Council", "kind": "university",
-                                                  "nation": "england_and_wales"})
+    browser.post(
+        f"/organisations/{org_id}/edit",
+        {"name": "Westmoor Council", "kind": "university", "nation": "england_and_wales"},
+    )
     browser.post(f"/organisations/{org_id}/archive", token_from=f"/organisations/{org_id}")
     with app.app_context():
         org = db.session.get(Organisation, org_id)
         assert org.kind == OrgKind.UNIVERSITY and not org.is_active
         assert not org.childrens_services  # services only apply to local authorities
-        actions = [e.action for e in db.session.scalars(
-            select(AuditEntry).where(AuditEntry.object_type == "Organisation").order_by(AuditEntry.id))]
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.object_type == "Organisation")
+                .order_by(AuditEntry.id)
+            )
+        ]
     assert actions == ["organisation.created", "organisation.updated", "organisation.archived"]
 
 
 def test_local_authority_needs_a_service(browser, make):
     _staff(browser, make)
-    resp = browser.post("/organisations/new", {"name": "No Service Council",
-                                               "kind": "local_authority", "nation": "scotland"})
+    resp = browser.post(
+        "/organisations/new",
+        {"name": "No Service Council", "kind": "local_authority", "nation": "scotland"},
+    )
     assert resp.status_code == 200
     assert "Select adults' services, children and families' services, or both" in text(resp)
 
@@ -52,8 +68,10 @@ def test_local_authority_needs_a_service(browser, make):
 def test_duplicate_name_refused_case_insensitively(browser, make):
     make.org(name="Eastfield Council")
     _staff(browser, make)
-    resp = browser.post("/organisations/new", {"name": "EASTFIELD council", "kind": "nhs_trust",
-                                               "nation": "england_and_wales"})
+    resp = browser.post(
+        "/organisations/new",
+        {"name": "EASTFIELD council", "kind": "nhs_trust", "nation": "england_and_wales"},
+    )
     assert "already exists" in text(resp)
 
 

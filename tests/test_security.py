@@ -33,9 +33,14 @@ def test_password_change_ends_other_sessions_but_not_this_one(make, browser, bro
     browser.sign_in(user.email)
     other = browser_factory()
     other.sign_in(user.email)
-    resp = browser.post("/account/password", {
-        "current": "correct-horse-battery", "password": "a-brand-new-passphrase",
-        "confirm": "a-brand-new-passphrase"})
+    resp = browser.post(
+        "/account/password",
+        {
+            "current": "correct-horse-battery",
+            "password": "a-brand-new-passphrase",
+            "confirm": "a-brand-new-passphrase",
+        },
+    )
     assert resp.status_code == 302
     assert browser.get("/account/").status_code == 200
     assert other.get("/account/").status_code == 302
@@ -47,8 +52,9 @@ def test_deactivation_ends_sessions(make, browser, browser_factory):
     vb = browser_factory()
     vb.sign_in(victim.email)
     browser.sign_in(staff.email)
-    resp = browser.post(f"/account/people/{victim.id}/deactivate",
-                        token_from=f"/account/people/{victim.id}")
+    resp = browser.post(
+        f"/account/people/{victim.id}/deactivate", token_from=f"/account/people/{victim.id}"
+    )
     assert resp.status_code == 302
     assert vb.get("/account/").status_code == 302
     assert make.reload(User, victim.id).status == UserStatus.DEACTIVATED
@@ -126,7 +132,9 @@ def test_new_session_on_sign_in(make, browser):
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(make, browser):
     user = make.user(Role.APPLICANT)
-    a = browser.post("/account/sign-in", {"email": "nobody@example.test", "password": "whatever-it-is"})
+    a = browser.post(
+        "/account/sign-in", {"email": "nobody@example.test", "password": "whatever-it-is"}
+    )
     b = browser.post("/account/sign-in", {"email": user.email, "password": "wrong-password-here"})
     assert a.status_code == b.status_code == 200
     for resp in (a, b):
@@ -140,8 +148,11 @@ def test_sign_in_is_throttled_per_account(make, browser, browser_factory):
         assert "Enter a correct email" in resp.get_data(as_text=True)
     # now even the right password from another address is refused
     other = browser_factory()
-    resp = other.post("/account/sign-in", {"email": user.email, "password": "correct-horse-battery"},
-                      environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    resp = other.post(
+        "/account/sign-in",
+        {"email": user.email, "password": "correct-horse-battery"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
     assert resp.status_code == 200
     assert "too many attempts" in resp.get_data(as_text=True)
 
@@ -150,23 +161,30 @@ def test_sign_in_is_throttled_per_address(make, browser, app):
     app.config["THROTTLE_PER_ADDRESS"] = 3
     try:
         for i in range(3):
-            browser.post("/account/sign-in", {"email": f"n{i}@example.test", "password": "wrong-one"})
+            browser.post(
+                "/account/sign-in", {"email": f"n{i}@example.test", "password": "wrong-one"}
+            )
         user = make.user(Role.APPLICANT)
-        resp = browser.post("/account/sign-in", {"email": user.email, "password": "correct-horse-battery"})
+        resp = browser.post(
+            "/account/sign-in", {"email": user.email, "password": "correct-horse-battery"}
+        )
         assert "too many attempts" in resp.get_data(as_text=True)
     finally:
         app.config["THROTTLE_PER_ADDRESS"] = 30
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/account/", "/account/"),
-    ("https://evil.example/", None),
-    ("//evil.example/", None),
-    ("/\\evil.example", None),
-    ("javascript:alert(1)", None),
-    ("http:/evil.example", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/account/", "/account/"),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("http:/evil.example", None),
+        ("", None),
+    ],
+)
 def test_safe_next(target, expected):
     assert safe_next(target) == expected
 
@@ -174,16 +192,18 @@ def test_safe_next(target, expected):
 def test_next_redirects_only_within_the_site(make, browser):
     user = make.user(Role.APPLICANT)
     token = browser.token("/account/sign-in")
-    resp = browser.client.post("/account/sign-in?next=https://evil.example/x",
-                               data={"email": user.email, "password": "correct-horse-battery",
-                                     "csrf_token": token})
+    resp = browser.client.post(
+        "/account/sign-in?next=https://evil.example/x",
+        data={"email": user.email, "password": "correct-horse-battery", "csrf_token": token},
+    )
     assert resp.headers["Location"] == "/"
     b2 = browser
     b2.sign_out()
     token = b2.token("/account/sign-in")
-    resp = b2.client.post("/account/sign-in?next=/account/password",
-                          data={"email": user.email, "password": "correct-horse-battery",
-                                "csrf_token": token})
+    resp = b2.client.post(
+        "/account/sign-in?next=/account/password",
+        data={"email": user.email, "password": "correct-horse-battery", "csrf_token": token},
+    )
     assert resp.headers["Location"] == "/account/password"
 
 
@@ -210,16 +230,18 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(make, browser, a
     resp = browser.client.post(f"/account/people/{victim.id}/deactivate")
     assert resp.status_code == 400
     assert "Nothing was changed" in resp.get_data(as_text=True)
-    resp = browser.client.post(f"/account/people/{victim.id}/deactivate",
-                               data={"csrf_token": "forged"})
+    resp = browser.client.post(
+        f"/account/people/{victim.id}/deactivate", data={"csrf_token": "forged"}
+    )
     assert resp.status_code == 400
     assert make.reload(User, victim.id).status == UserStatus.ACTIVE
 
 
 def test_sign_in_needs_csrf_token(make, browser):
     user = make.user(Role.APPLICANT)
-    resp = browser.client.post("/account/sign-in",
-                               data={"email": user.email, "password": "correct-horse-battery"})
+    resp = browser.client.post(
+        "/account/sign-in", data={"email": user.email, "password": "correct-horse-battery"}
+    )
     assert resp.status_code == 400
 
 
@@ -233,19 +255,37 @@ def test_sign_out_is_post_only(make, browser):
 def test_forms_bind_only_their_own_fields(make, browser, app):
     """Posting status, role or id fields alongside a real form changes nothing else."""
     org = make.org()
-    browser.post("/account/register", {
-        "name": "Eve Example", "email": "eve@example.test",
-        "password": "long-enough-passphrase", "confirm": "long-enough-passphrase",
-        "status": "active", "roles": "staff", "role": "staff", "id": "1", "is_admin": "1"})
+    browser.post(
+        "/account/register",
+        {
+            "name": "Eve Example",
+            "email": "eve@example.test",
+            "password": "long-enough-passphrase",
+            "confirm": "long-enough-passphrase",
+            "status": "active",
+            "roles": "staff",
+            "role": "staff",
+            "id": "1",
+            "is_admin": "1",
+        },
+    )
     with app.app_context():
         eve = db.session.scalar(db.select(User).where(User.email == "eve@example.test"))
         assert eve.status == UserStatus.UNCONFIRMED
         assert eve.roles == {Role.APPLICANT}
     staff = make.user(Role.STAFF)
     browser.sign_in(staff.email)
-    browser.post(f"/organisations/{org.id}/edit", {
-        "name": "Renamed Council", "kind": "local_authority", "adults_services": "y",
-        "nation": "england_and_wales", "is_active": "false", "id": "999"})
+    browser.post(
+        f"/organisations/{org.id}/edit",
+        {
+            "name": "Renamed Council",
+            "kind": "local_authority",
+            "adults_services": "y",
+            "nation": "england_and_wales",
+            "is_active": "false",
+            "id": "999",
+        },
+    )
     with app.app_context():
         from app.organisations.models import Organisation
 
@@ -285,8 +325,10 @@ def test_audit_entries_cannot_be_changed(ctx):
 
 
 def test_malformed_and_overlong_input_gives_messages_not_500(browser):
-    resp = browser.post("/account/register", {
-        "name": "x" * 5000, "email": "not-an-email" * 50, "password": "short", "confirm": "nope"})
+    resp = browser.post(
+        "/account/register",
+        {"name": "x" * 5000, "email": "not-an-email" * 50, "password": "short", "confirm": "nope"},
+    )
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "There is a problem" in html

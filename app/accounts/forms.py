@@ -19,15 +19,20 @@ class SignInForm(BaseForm):
     email = EmailField("Email address", validators=EMAIL_VALIDATORS)
     password = PasswordField(
         "Password",
-        validators=[InputRequired("Enter your password"), Length(max=128, message="Enter your password")],
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=128, message="Enter your password"),
+        ],
     )
 
 
 class RegisterForm(BaseForm):
     name = StringField(
         "Full name",
-        validators=[DataRequired("Enter your full name"),
-                    Length(max=200, message="Full name must be 200 characters or fewer")],
+        validators=[
+            DataRequired("Enter your full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
     )
     email = EmailField("Email address", validators=EMAIL_VALIDATORS)
     password = PasswordField(
@@ -37,8 +42,10 @@ class RegisterForm(BaseForm):
     )
     confirm = PasswordField(
         "Confirm your password",
-        validators=[InputRequired("Confirm your password"),
-                    EqualTo("password", "The passwords do not match")],
+        validators=[
+            InputRequired("Confirm your password"),
+            EqualTo("password", "The passwords do not match"),
+        ],
     )
 
 
@@ -54,8 +61,10 @@ class SetPasswordForm(BaseForm):
     )
     confirm = PasswordField(
         "Confirm your new password",
-        validators=[InputRequired("Confirm your new password"),
-                    EqualTo("password", "The passwords do not match")],
+        validators=[
+            InputRequired("Confirm your new password"),
+            EqualTo("password", "The passwords do not match"),
+        ],
     )
 
 
@@ -86,8 +95,10 @@ class UserAccessForm(BaseForm):
 class InviteForm(UserAccessForm):
     name = StringField(
         "Full name",
-        validators=[DataRequired("Enter the person's full name"),
-                    Length(max=200, message="Full name must be 200 characters or fewer")],
+        validators=[
+            DataRequired("Enter the person's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
     )
     email = EmailField(
         "Email address",

@@ -115,7 +115,7 @@ class UserRole(db.Model):
 class TokenPurpose(enum.StrEnum):
     CONFIRM_EMAIL = "confirm_email"
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
 
 
 class UserToken(db.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
@@ -27,10 +29,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         if key not in _DUMMY:
             _DUMMY[key] = hasher.hash("not-a-real-password")
         password_hash = _DUMMY[key]
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return hasher.verify(password_hash, password)

@@ -43,7 +43,9 @@ def list_users(f: UserFilters) -> Page:
         like = f"%{f.q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
     if f.role:
-        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(f.role))))
+        stmt = stmt.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(f.role)))
+        )
     if f.status:
         stmt = stmt.where(User.status == UserStatus(f.status))
     stmt = stmt.order_by(User.name, User.id)

@@ -140,7 +140,9 @@ def register_applicant(name: str, email: str, password: str) -> User | None:
     user.role_links.append(UserRole(role=Role.APPLICANT))
     db.session.add(user)
     db.session.flush()
-    secret = issue_token(user, TokenPurpose.CONFIRM_EMAIL, current_app.config["CONFIRMATION_LIFETIME"])
+    secret = issue_token(
+        user, TokenPurpose.CONFIRM_EMAIL, current_app.config["CONFIRMATION_LIFETIME"]
+    )
     queue_email(
         email,
         "Confirm your email address",
@@ -167,7 +169,9 @@ def resend_confirmation(email: str) -> None:
     user = find_by_email(email)
     if user is None or user.status != UserStatus.UNCONFIRMED:
         return
-    secret = issue_token(user, TokenPurpose.CONFIRM_EMAIL, current_app.config["CONFIRMATION_LIFETIME"])
+    secret = issue_token(
+        user, TokenPurpose.CONFIRM_EMAIL, current_app.config["CONFIRMATION_LIFETIME"]
+    )
     queue_email(
         user.email,
         "Confirm your email address",
@@ -293,7 +297,12 @@ def authenticate(email: str, password: str, address: str | None) -> User:
         raise Throttled(THROTTLE_MESSAGE)
     user = find_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or user.status == UserStatus.DEACTIVATED or user.password_hash is None:
+    if (
+        not ok
+        or user is None
+        or user.status == UserStatus.DEACTIVATED
+        or user.password_hash is None
+    ):
         for key, _limit in _throttle_keys(email, address):
             db.session.add(SignInFailure(key=key))
         db.session.commit()  # the failure must count even though we raise
@@ -303,9 +312,7 @@ def authenticate(email: str, password: str, address: str | None) -> User:
             "You need to confirm your email address before you can sign in. "
             "We have sent you a new link."
         )
-    db.session.execute(
-        delete(SignInFailure).where(SignInFailure.key == f"account:{user.email}")
-    )
+    db.session.execute(delete(SignInFailure).where(SignInFailure.key == f"account:{user.email}"))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_sign_in_at = utcnow()
@@ -384,7 +391,10 @@ def deactivate_user(actor: User, user: User) -> None:
     user.status = UserStatus.DEACTIVATED
     end_all_sessions(user)
     audit.record(
-        "user.deactivated", user, actor=actor, changes={"status": [before, user.status]},
+        "user.deactivated",
+        user,
+        actor=actor,
+        changes={"status": [before, user.status]},
         summary=f"Deactivated {user.email}",
     )
 
@@ -394,7 +404,9 @@ def reactivate_user(actor: User, user: User) -> None:
         raise AccountError(f"{user.name} is not deactivated.")
     user.status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
     audit.record(
-        "user.reactivated", user, actor=actor,
+        "user.reactivated",
+        user,
+        actor=actor,
         changes={"status": [UserStatus.DEACTIVATED, user.status]},
         summary=f"Reactivated {user.email}",
     )
@@ -429,5 +441,10 @@ def update_user_access(
         {"roles": new_roles, "organisations": {o.name for o in wanted.values()}},
     )
     if changes:
-        audit.record("user.access_changed", user, actor=actor, changes=changes,
-                     summary=f"Changed roles or organisations of {user.email}")
+        audit.record(
+            "user.access_changed",
+            user,
+            actor=actor,
+            changes=changes,
+            summary=f"Changed roles or organisations of {user.email}",
+        )

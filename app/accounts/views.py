@@ -86,7 +86,9 @@ def register():
     if form.validate_on_submit():
         services.register_applicant(form.name.data, form.email.data, form.password.data)
         _commit_and_mail()
-        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
+        return render_template(
+            "accounts/check_email.html", email=services.normalise_email(form.email.data)
+        )
     return render_template("accounts/register.html", form=form)
 
 
@@ -112,15 +114,25 @@ def resend_confirmation():
     if form.validate_on_submit():
         services.resend_confirmation(form.email.data)
         _commit_and_mail()
-        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
-    return render_template("accounts/email_form.html", form=form,
-                           title="Get a new confirmation link", button="Send link")
+        return render_template(
+            "accounts/check_email.html", email=services.normalise_email(form.email.data)
+        )
+    return render_template(
+        "accounts/email_form.html",
+        form=form,
+        title="Get a new confirmation link",
+        button="Send link",
+    )
 
 
 def _bad_link(state: str, resend: bool = False):
     return (
-        render_template("accounts/bad_link.html", message=services.TOKEN_MESSAGES[state],
-                        state=state, resend=resend),
+        render_template(
+            "accounts/bad_link.html",
+            message=services.TOKEN_MESSAGES[state],
+            state=state,
+            resend=resend,
+        ),
         410 if state in ("used", "expired") else 404,
     )
 
@@ -152,11 +164,17 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         _commit_and_mail()
-        return render_template("accounts/reset_sent.html", email=services.normalise_email(form.email.data))
-    return render_template("accounts/email_form.html", form=form,
-                           title="Reset your password", button="Send reset link",
-                           lede="Enter the email address you use to sign in. If it has an account, "
-                                "we will email you a link to choose a new password.")
+        return render_template(
+            "accounts/reset_sent.html", email=services.normalise_email(form.email.data)
+        )
+    return render_template(
+        "accounts/email_form.html",
+        form=form,
+        title="Reset your password",
+        button="Send reset link",
+        lede="Enter the email address you use to sign in. If it has an account, "
+        "we will email you a link to choose a new password.",
+    )
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -200,8 +218,10 @@ def change_password():
         else:
             _commit_and_mail()
             _sign_in(user)  # this session carries on; every other one has ended
-            flash("Your password has been changed. You have been signed out everywhere else.",
-                  "success")
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form, error=error)
 
@@ -214,8 +234,13 @@ def change_password():
 def user_list():
     filters = queries.UserFilters.from_args(request.args)
     page = queries.list_users(filters)
-    return render_template("accounts/user_list.html", page=page, filters=filters, roles=list(Role),
-                           statuses=queries.STATUS_CHOICES)
+    return render_template(
+        "accounts/user_list.html",
+        page=page,
+        filters=filters,
+        roles=list(Role),
+        statuses=queries.STATUS_CHOICES,
+    )
 
 
 @bp.route("/people/<int:user_id>")
@@ -258,8 +283,10 @@ def edit_access(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user_access(
-                current_user._get_current_object(), user,
-                [Role(v) for v in form.roles.data], organisations_by_ids(form.organisations.data),
+                current_user._get_current_object(),
+                user,
+                [Role(v) for v in form.roles.data],
+                organisations_by_ids(form.organisations.data),
             )
         except services.AccountError as exc:
             form.roles.errors = [str(exc)]
@@ -287,8 +314,9 @@ def _staff_action(user_id: int, action, done: str):
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 @roles(Role.STAFF)
 def deactivate(user_id: int):
-    return _staff_action(user_id, services.deactivate_user,
-                         "{name} has been deactivated and signed out everywhere.")
+    return _staff_action(
+        user_id, services.deactivate_user, "{name} has been deactivated and signed out everywhere."
+    )
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
@@ -300,4 +328,6 @@ def reactivate(user_id: int):
 @bp.route("/people/<int:user_id>/resend-invitation", methods=["POST"])
 @roles(Role.STAFF)
 def resend_invitation(user_id: int):
-    return _staff_action(user_id, services.resend_invitation, "A new invitation has been sent to {name}.")
+    return _staff_action(
+        user_id, services.resend_invitation, "A new invitation has been sent to {name}."
+    )

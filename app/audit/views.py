@@ -48,13 +48,23 @@ def entry_list():
     if start:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(start, datetime.min.time()))
     if end:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        stmt = stmt.where(
+            AuditEntry.at < datetime.combine(end + timedelta(days=1), datetime.min.time())
+        )
     object_id = args.get("object_id", "")
     if object_id.isdigit():
         stmt = stmt.where(AuditEntry.object_id == int(object_id))
     page = paginate(stmt, parse_page(args.get("page")), current_app.config["PER_PAGE"])
     return render_template(
-        "audit/list.html", page=page, errors=errors,
-        filters={"action": action, "object_type": object_type, "actor": actor_email,
-                 "from": args.get("from", ""), "to": args.get("to", ""), "object_id": object_id},
+        "audit/list.html",
+        page=page,
+        errors=errors,
+        filters={
+            "action": action,
+            "object_type": object_type,
+            "actor": actor_email,
+            "from": args.get("from", ""),
+            "to": args.get("to", ""),
+            "object_id": object_id,
+        },
     )

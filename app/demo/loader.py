@@ -20,7 +20,9 @@ class DemoRefused(Exception):
 def _org(name: str, kind: OrgKind, adults: bool = False, children: bool = False) -> Organisation:
     org = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if org is None:
-        org = Organisation(name=name, kind=kind, adults_services=adults, childrens_services=children)
+        org = Organisation(
+            name=name, kind=kind, adults_services=adults, childrens_services=children
+        )
         db.session.add(org)
         db.session.flush()
     return org
@@ -51,7 +53,8 @@ class _Users:
 
 
 def _name(i: int) -> str:
-    return f"{data.FIRST_NAMES[i % len(data.FIRST_NAMES)]} {data.LAST_NAMES[(i * 7) % len(data.LAST_NAMES)]}"
+    first = data.FIRST_NAMES[i % len(data.FIRST_NAMES)]
+    return f"{first} {data.LAST_NAMES[(i * 7) % len(data.LAST_NAMES)]}"
 
 
 def load_demo() -> dict[str, int]:
@@ -74,8 +77,12 @@ def load_demo() -> dict[str, int]:
         users.get(f"manager{i}@demo.test", _name(i * 3 + 1), ["line_manager"], [la])
         users.get(f"director{i}@demo.test", _name(i * 3 + 2), ["assistant_director"], [la])
     for i in range(1, 7):
-        users.get(f"supervisor{i}@demo.test", f"Dr {_name(100 + i)}", ["supervisor"],
-                  [unis[i % len(unis)]])
+        users.get(
+            f"supervisor{i}@demo.test",
+            f"Dr {_name(100 + i)}",
+            ["supervisor"],
+            [unis[i % len(unis)]],
+        )
     users.get("coach2@demo.test", _name(200), ["coach"], [office])
     users.get("staff2@demo.test", _name(201), ["staff"], [office])
 
@@ -86,12 +93,17 @@ def load_demo() -> dict[str, int]:
         for k in range(1, count + 1):
             n += 1
             la = las[n % len(las)]
-            users.get(f"holder{year}-{k}@demo.test", _name(300 + n), ["award_holder", "applicant"],
-                      [la])
+            users.get(
+                f"holder{year}-{k}@demo.test", _name(300 + n), ["award_holder", "applicant"], [la]
+            )
     for k in range(1, 6):
         users.get(f"applicant{k}@demo.test", _name(400 + k), ["applicant"], [las[k]])
 
     if users.created:
-        audit.record("demo.loaded", None, object_type="system",
-                     summary=f"Demo programme loaded ({users.created} people)")
+        audit.record(
+            "demo.loaded",
+            None,
+            object_type="system",
+            summary=f"Demo programme loaded ({users.created} people)",
+        )
     return {"people_created": users.created, "organisations": len(by_name)}

@@ -48,6 +48,9 @@ def cards_for(user) -> list[Card]:
     for role in Role:
         if role in user.roles and role != Role.STAFF:
             cards.append(Card(role.label, ROLE_INTROS[role]))
-    cards.append(Card("Your account", "Change your password and see your roles.",
-                      url_for("accounts.account")))
+    cards.append(
+        Card(
+            "Your account", "Change your password and see your roles.", url_for("accounts.account")
+        )
+    )
     return cards

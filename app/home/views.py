@@ -48,5 +48,3 @@ def accessibility():
 @public
 def privacy():
     return render_template("home/privacy.html")
-
-

@@ -10,8 +10,10 @@ from app.organisations.models import Nation, OrgKind
 class OrganisationForm(BaseForm):
     name = StringField(
         "Name",
-        validators=[DataRequired("Enter the organisation's name"),
-                    Length(max=200, message="Name must be 200 characters or fewer")],
+        validators=[
+            DataRequired("Enter the organisation's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
     )
     kind = RadioField(
         "Type of organisation",

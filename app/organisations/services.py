@@ -45,8 +45,13 @@ def create_organisation(actor: User, data: dict) -> Organisation:
     _apply(org, data)
     db.session.add(org)
     db.session.flush()
-    audit.record("organisation.created", org, actor=actor, summary=f"Added {org.name}",
-                 changes=audit.diff({}, _snapshot(org)))
+    audit.record(
+        "organisation.created",
+        org,
+        actor=actor,
+        summary=f"Added {org.name}",
+        changes=audit.diff({}, _snapshot(org)),
+    )
     return org
 
 
@@ -56,13 +61,18 @@ def update_organisation(actor: User, org: Organisation, data: dict) -> None:
     _apply(org, data)
     changes = audit.diff(before, _snapshot(org))
     if changes:
-        audit.record("organisation.updated", org, actor=actor, changes=changes,
-                     summary=f"Updated {org.name}")
+        audit.record(
+            "organisation.updated", org, actor=actor, changes=changes, summary=f"Updated {org.name}"
+        )
 
 
 def set_active(actor: User, org: Organisation, active: bool) -> None:
     if org.is_active == active:
         raise OrganisationError(f"{org.name} is already {'active' if active else 'archived'}")
     org.is_active = active
-    audit.record("organisation.archived" if not active else "organisation.restored", org,
-                 actor=actor, changes={"is_active": [not active, active]})
+    audit.record(
+        "organisation.archived" if not active else "organisation.restored",
+        org,
+        actor=actor,
+        changes={"is_active": [not active, active]},
+    )

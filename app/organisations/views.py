@@ -35,10 +35,12 @@ def org_list():
         stmt = stmt.where(Organisation.kind == OrgKind(kind))
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
-    page = paginate(stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"],
-                    scalars=False)
-    return render_template("organisations/list.html", page=page, kind=kind, q=q,
-                           kinds=list(OrgKind))
+    page = paginate(
+        stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"], scalars=False
+    )
+    return render_template(
+        "organisations/list.html", page=page, kind=kind, q=q, kinds=list(OrgKind)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,8 +70,9 @@ def detail(org_id: int):
         .order_by(User.name)
         .limit(200)
     ).all()
-    return render_template("organisations/detail.html", org=org, members=members,
-                           action_form=ActionForm())
+    return render_template(
+        "organisations/detail.html", org=org, members=members, action_form=ActionForm()
+    )
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])

@@ -24,8 +24,9 @@ def message_list():
     if status in {s.value for s in MailStatus}:
         stmt = stmt.where(OutboxMessage.status == MailStatus(status))
     page = paginate(stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"])
-    return render_template("outbox/list.html", page=page, to=to, status=status,
-                           statuses=list(MailStatus))
+    return render_template(
+        "outbox/list.html", page=page, to=to, status=status, statuses=list(MailStatus)
+    )
 
 
 @bp.route("/<int:message_id>")

@@ -1,0 +1,53 @@
+"""Creating an award holder's programme record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.accounts.models import User, UserRole
+from app.awards.models import Award, AwardOutput, OutputKind
+from app.core import audit
+from app.core.roles import Role
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.applications.models import Application
+
+
+def create_award(app: Application, actor: User) -> Award:
+    """The start of the 36-day ledger, the personal award budget and the outputs to come."""
+    cohort = app.cohort
+    award = Award(
+        application_id=app.id,
+        cohort_id=cohort.id,
+        holder_id=app.applicant_id,
+        employer_id=app.employer_id,
+        line_manager_id=app.line_manager_id,
+        psw_id=app.psw_id,
+        residential_days=cohort.residential_days,
+        study_days=cohort.study_days,
+        personal_award_cap_pence=cohort.personal_award_cap_pence,
+        backfill_pence=cohort.backfill_pence,
+    )
+    for kind in OutputKind:
+        award.outputs.append(AwardOutput(kind=kind, due_date=cohort.programme_end))
+    db.session.add(award)
+    holder = app.applicant
+    if not holder.has_role(Role.AWARD_HOLDER):
+        holder.role_links.append(UserRole(role=Role.AWARD_HOLDER))
+    db.session.flush()
+    audit.record(
+        "award.created",
+        award,
+        actor=actor,
+        summary=f"{holder.name}, {cohort.name}",
+        changes=audit.diff(
+            {},
+            {
+                "study_days": award.study_days,
+                "residential_days": award.residential_days,
+                "personal_award_cap_pence": award.personal_award_cap_pence,
+            },
+        ),
+    )
+    return award
