@@ -24,7 +24,8 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 # pytest exits 5 when it collected no tests: say so, and fail.
 define run_pytest
-	$(1) $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	@echo "$(strip $(1) $(BIN)/pytest $(PYTEST_ARGS))"
+	@$(1) $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then \
 		echo "ERROR: pytest collected no tests (exit code 5). That counts as a failure." >&2; \
 	fi; \
