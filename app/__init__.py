@@ -109,10 +109,13 @@ def register_blueprints(app: Flask) -> None:
     from flask import Blueprint
 
     from app.accounts.views import bp as accounts_bp
+    from app.applications.views import bp as applications_bp
     from app.audit.views import bp as audit_bp
+    from app.cohorts.views import bp as cohorts_bp
     from app.home.views import bp as home_bp
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
+    from app.selection.views import bp as selection_bp
 
     assets = Blueprint(
         "assets",
@@ -121,7 +124,16 @@ def register_blueprints(app: Flask) -> None:
         static_url_path="/assets",
     )
     app.register_blueprint(assets)
-    for bp in (home_bp, accounts_bp, organisations_bp, audit_bp, outbox_bp):
+    for bp in (
+        home_bp,
+        accounts_bp,
+        organisations_bp,
+        audit_bp,
+        outbox_bp,
+        cohorts_bp,
+        applications_bp,
+        selection_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -8,47 +8,10 @@ import pytest
 
 from app.core.access import rule_for
 from app.core.roles import Role
+from tests.matrix import ALL, all_actions, all_pages, all_records
 
-ALL = set(Role)
-STAFF = {Role.STAFF}
-
-# endpoint -> (url template, roles allowed; None = public)
-PAGES: dict[str, tuple[str, set[Role] | None]] = {
-    "home.index": ("/", None),  # signed-out visitors are sent to /start
-    "home.start": ("/start", None),
-    "home.healthz": ("/healthz", None),
-    "home.accessibility": ("/accessibility", None),
-    "home.privacy": ("/privacy", None),
-    "accounts.sign_in": ("/account/sign-in", None),
-    "accounts.register": ("/account/register", None),
-    "accounts.resend_confirmation": ("/account/confirm/resend", None),
-    "accounts.forgot_password": ("/account/forgot-password", None),
-    "accounts.account": ("/account/", ALL),
-    "accounts.change_password": ("/account/password", ALL),
-    "accounts.user_list": ("/account/people", STAFF),
-    "accounts.user_detail": ("/account/people/{user_id}", STAFF),
-    "accounts.invite": ("/account/people/invite", STAFF),
-    "accounts.edit_access": ("/account/people/{user_id}/access", STAFF),
-    "organisations.org_list": ("/organisations/", STAFF),
-    "organisations.create": ("/organisations/new", STAFF),
-    "organisations.detail": ("/organisations/{org_id}", STAFF),
-    "organisations.edit": ("/organisations/{org_id}/edit", STAFF),
-    "audit.entry_list": ("/audit/", STAFF),
-    "outbox.message_list": ("/outbox/", STAFF),
-    "outbox.message_detail": ("/outbox/{message_id}", STAFF),
-}
-
-# Endpoints reached only by POST or by an emailed token; covered by their own tests.
-POST_OR_TOKEN_ONLY = {
-    "accounts.sign_out": ALL,
-    "accounts.deactivate": STAFF,
-    "accounts.reactivate": STAFF,
-    "accounts.resend_invitation": STAFF,
-    "organisations.archive": STAFF,
-    "accounts.confirm_email": None,
-    "accounts.accept_invitation": None,
-    "accounts.reset_password": None,
-}
+PAGES = all_pages()
+ACTIONS = all_actions()
 
 
 def test_every_endpoint_declares_who_may_reach_it(app):
@@ -61,14 +24,14 @@ def test_every_endpoint_declares_who_may_reach_it(app):
 
 
 def test_every_endpoint_is_in_the_access_matrix(app):
-    known = set(PAGES) | set(POST_OR_TOKEN_ONLY)
+    known = set(PAGES) | set(ACTIONS)
     endpoints = {r.endpoint for r in app.url_map.iter_rules() if not r.endpoint.endswith("static")}
     assert endpoints - known == set(), "add these endpoints to tests/test_access.py"
 
 
 def test_matrix_matches_declarations(app):
     with app.test_request_context():
-        for endpoint, (_url, allowed) in PAGES.items():
+        for endpoint, allowed in [*((e, p.allowed) for e, p in PAGES.items()), *ACTIONS.items()]:
             rule = rule_for(endpoint)
             if allowed is None:
                 assert rule.kind == "public", endpoint
@@ -80,17 +43,7 @@ def test_matrix_matches_declarations(app):
 
 @pytest.fixture
 def records(make, app):
-    from app.core.mail import OutboxMessage
-    from app.extensions import db
-
-    org = make.org()
-    other = make.user(Role.APPLICANT, orgs=[org])
-    with app.app_context():
-        msg = OutboxMessage(to_address="x@example.test", subject="Hello", body="Hi", template="t")
-        db.session.add(msg)
-        db.session.commit()
-        message_id = msg.id
-    return {"user_id": other.id, "org_id": org.id, "message_id": message_id}
+    return all_records(make, app)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
@@ -98,9 +51,12 @@ def test_each_role_reaches_only_its_pages(role, make, browser_factory, records):
     user = make.user(role)
     b = browser_factory()
     b.sign_in(user.email)
-    for endpoint, (url, allowed) in PAGES.items():
-        resp = b.get(url.format(**records))
-        if allowed is None:
+    for endpoint, page in PAGES.items():
+        allowed = page.allowed
+        resp = b.get(page.url.format(**records))
+        if allowed is not None and role in allowed and role in page.not_found_for:
+            assert resp.status_code == 404, f"{role} should get 404 for {endpoint}"
+        elif allowed is None:
             # public pages; sign-in and register send a signed-in person home
             assert resp.status_code in (200, 302), f"{role} should reach {endpoint}"
         elif role in allowed:
@@ -110,8 +66,9 @@ def test_each_role_reaches_only_its_pages(role, make, browser_factory, records):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(browser, records):
-    for endpoint, (url, allowed) in PAGES.items():
-        resp = browser.get(url.format(**records))
+    for endpoint, page in PAGES.items():
+        allowed = page.allowed
+        resp = browser.get(page.url.format(**records))
         if endpoint == "home.index":
             assert resp.headers["Location"].endswith("/start")
         elif allowed is None:

@@ -295,16 +295,20 @@ def test_forms_bind_only_their_own_fields(make, browser, app):
 
 def test_get_requests_change_nothing(make, browser, app):
     """Walk every GET page as staff: no audit entry or row change results."""
-    from tests.test_access import PAGES
+    from tests.matrix import all_pages
 
     staff = make.user(Role.STAFF)
     other = make.user(Role.APPLICANT)
     org = make.org()
     browser.sign_in(staff.email)
+    from tests.matrix import all_records
+
+    values = all_records(make, app)
+    values.update(user_id=other.id, org_id=org.id)
     with app.app_context():
         before = db.session.scalar(db.select(db.func.count(AuditEntry.id)))
-    for _endpoint, (url, _allowed) in PAGES.items():
-        browser.get(url.format(user_id=other.id, org_id=org.id, message_id=1))
+    for page in all_pages().values():
+        browser.get(page.url.format(**values))
     with app.app_context():
         after = db.session.scalar(db.select(db.func.count(AuditEntry.id)))
     assert after == before

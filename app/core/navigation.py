@@ -7,22 +7,32 @@ from flask_login import current_user
 
 from app.core.access import endpoint_allowed
 
-# (label, endpoint). Shown only to users whose roles reach the endpoint.
-NAV_ITEMS: list[tuple[str, str]] = [
-    ("Home", "home.index"),
-    ("People", "accounts.user_list"),
-    ("Organisations", "organisations.org_list"),
-    ("Audit log", "audit.entry_list"),
-    ("Outbox", "outbox.message_list"),
-    ("Your account", "accounts.account"),
+# (order, label, endpoint). Shown only to users whose roles reach the endpoint.
+# Features add their own entries with `register_nav` when their views load.
+_NAV: list[tuple[int, str, str]] = [
+    (0, "Home", "home.index"),
+    (60, "People", "accounts.user_list"),
+    (70, "Organisations", "organisations.org_list"),
+    (80, "Audit log", "audit.entry_list"),
+    (90, "Outbox", "outbox.message_list"),
 ]
+
+
+def register_nav(order: int, label: str, endpoint: str) -> None:
+    if all(e != endpoint for _o, _l, e in _NAV):
+        _NAV.append((order, label, endpoint))
+        _NAV.sort()
+
+
+def nav_entries() -> list[tuple[str, str]]:
+    return [(label, endpoint) for _o, label, endpoint in _NAV]
 
 
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = []
-    for label, endpoint in NAV_ITEMS:
+    for label, endpoint in nav_entries():
         if endpoint_allowed(endpoint):
             href = url_for(endpoint)
             prefix = endpoint.split(".")[0]

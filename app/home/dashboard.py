@@ -6,7 +6,9 @@ decide who sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 
@@ -40,8 +42,21 @@ STAFF_LINKS = [
 ]
 
 
+# Features register functions `provider(user) -> list[Card]` for the cards that
+# say what is asked of each person (e.g. "3 applications waiting for your sign-off").
+CARD_PROVIDERS: list[Callable[[Any], list[Card]]] = []
+
+
+def register_cards(provider: Callable[[Any], list[Card]]) -> Callable[[Any], list[Card]]:
+    if provider not in CARD_PROVIDERS:
+        CARD_PROVIDERS.append(provider)
+    return provider
+
+
 def cards_for(user) -> list[Card]:
     cards: list[Card] = []
+    for provider in CARD_PROVIDERS:
+        cards.extend(provider(user))
     for heading, description, endpoint in STAFF_LINKS:
         if endpoint_allowed(endpoint):
             cards.append(Card(heading, description, url_for(endpoint)))

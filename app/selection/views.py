@@ -1,0 +1,7 @@
+"""Selection: programme staff review, score, shortlist and decide; the applicant profile report."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("selection", __name__, url_prefix="/selection")
