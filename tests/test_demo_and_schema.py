@@ -25,7 +25,7 @@ def test_demo_is_idempotent_and_has_every_sign_in(app):
     with app.app_context():
         count = db.session.scalar(select(db.func.count(User.id)))
     second = runner.invoke(args=["demo"])
-    assert "0 people added" in second.output
+    assert "0 people and 0 applications added" in second.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count(User.id))) == count
         for email, role in [
@@ -40,6 +40,22 @@ def test_demo_is_idempotent_and_has_every_sign_in(app):
         ]:
             user = db.session.scalar(select(User).where(User.email == email))
             assert user is not None and role in user.roles, email
+        from app.applications.models import Application, AppStatus
+        from app.cohorts.models import Cohort
+
+        def count(cohort: str, status: AppStatus) -> int:
+            return db.session.scalar(
+                select(db.func.count(Application.id))
+                .join(Cohort, Cohort.id == Application.cohort_id)
+                .where(Cohort.name == cohort, Application.status == status)
+            )
+
+        # the two real cohorts, awarded as in the evaluation
+        assert count("2022-23", AppStatus.AWARDED) == 7
+        assert count("2023-24", AppStatus.AWARDED) == 11
+        # an open cohort with applications at every stage
+        for status in AppStatus:
+            assert count("2027-28", status) >= 1, status
 
 
 def test_demo_sign_in_works(app, browser):

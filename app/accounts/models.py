@@ -10,7 +10,6 @@ from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.core.roles import Role
 from app.extensions import db
 
@@ -54,7 +53,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[UserStatus] = mapped_column(
-        Enum(UserStatus, native_enum=False, length=16, validate_strings=True),
+        enum_type(UserStatus, 16),
         default=UserStatus.UNCONFIRMED,
         index=True,
     )
@@ -106,7 +105,7 @@ class UserRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=32, validate_strings=True), index=True
+        enum_type(Role, 32), index=True
     )
 
     user: Mapped[User] = relationship(back_populates="role_links")
@@ -127,7 +126,7 @@ class UserToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[TokenPurpose] = mapped_column(
-        Enum(TokenPurpose, native_enum=False, length=32, validate_strings=True)
+        enum_type(TokenPurpose, 32)
     )
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

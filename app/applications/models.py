@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -19,12 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
 def _enum(cls, length: int = 32):
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
+    return enum_type(cls, length)
 
 
 class AppStatus(enum.StrEnum):

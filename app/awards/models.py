@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Enum, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -83,10 +83,10 @@ class AwardOutput(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
     kind: Mapped[OutputKind] = mapped_column(
-        Enum(OutputKind, native_enum=False, length=32, validate_strings=True)
+        enum_type(OutputKind, 32)
     )
     status: Mapped[OutputStatus] = mapped_column(
-        Enum(OutputStatus, native_enum=False, length=32, validate_strings=True),
+        enum_type(OutputStatus, 32),
         default=OutputStatus.NOT_STARTED,
     )
     due_date: Mapped[date | None] = mapped_column(Date)

@@ -10,7 +10,6 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 DEFAULT_AWARD_CAP_PENCE = 400_000  # GBP 4,000
@@ -92,7 +91,7 @@ class RecruitmentEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     kind: Mapped[EventKind] = mapped_column(
-        Enum(EventKind, native_enum=False, length=32, validate_strings=True)
+        enum_type(EventKind, 32)
     )
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # UTC

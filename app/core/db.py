@@ -56,3 +56,17 @@ def _read_only_request() -> bool:
     from flask import has_request_context, request
 
     return has_request_context() and request.method in ("GET", "HEAD")
+
+
+def enum_type(cls, length: int = 32):
+    """A portable enum column storing the members' values ('endorsed'), not names, so
+    CHECK constraints and raw SQL read naturally."""
+    from sqlalchemy import Enum
+
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )

@@ -12,10 +12,10 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from sqlalchemy import DateTime, Enum, ForeignKey, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -39,7 +39,7 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     template: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[MailStatus] = mapped_column(
-        Enum(MailStatus, native_enum=False, length=16, validate_strings=True),
+        enum_type(MailStatus, 16),
         default=MailStatus.QUEUED,
         index=True,
     )

@@ -19,10 +19,13 @@ def register(app: Flask) -> None:
             )
         from app.demo.loader import load_demo
 
-        result = load_demo()
-        db.session.commit()
+        # The services build links for emails, which needs a request context.
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            result = load_demo()
+            db.session.commit()
         click.echo(
             f"Demo programme ready: {result['organisations']} organisations, "
-            f"{result['people_created']} people added. Sign in with any @demo.test address "
+            f"{result['people_created']} people and {result['applications_created']} "
+            "applications added. Sign in with any @demo.test address "
             "and the password 'demo-password'."
         )

@@ -98,7 +98,12 @@ def load_demo() -> dict[str, int]:
             )
     for k in range(1, 6):
         users.get(f"applicant{k}@demo.test", _name(400 + k), ["applicant"], [las[k]])
+    for k in range(1, 11):
+        users.get(f"candidate{k}@demo.test", _name(500 + k), ["applicant"], [las[k % len(las)]])
 
+    from app.demo.programme import load_programme
+
+    applications = load_programme(las)
     if users.created:
         audit.record(
             "demo.loaded",
@@ -106,4 +111,8 @@ def load_demo() -> dict[str, int]:
             object_type="system",
             summary=f"Demo programme loaded ({users.created} people)",
         )
-    return {"people_created": users.created, "organisations": len(by_name)}
+    return {
+        "people_created": users.created,
+        "organisations": len(by_name),
+        "applications_created": applications,
+    }

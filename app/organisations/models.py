@@ -10,14 +10,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -71,12 +70,12 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrgKind] = mapped_column(
-        Enum(OrgKind, native_enum=False, length=32, validate_strings=True), index=True
+        enum_type(OrgKind, 32), index=True
     )
     adults_services: Mapped[bool] = mapped_column(Boolean, default=False)
     childrens_services: Mapped[bool] = mapped_column(Boolean, default=False)
     nation: Mapped[Nation] = mapped_column(
-        Enum(Nation, native_enum=False, length=32, validate_strings=True),
+        enum_type(Nation, 32),
         default=Nation.ENGLAND_AND_WALES,
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,8 +1,8 @@
-"""Applications: cohorts, priority areas, applications, sign-offs, reviews, awards
+"""Initial schema: accounts, organisations, audit, outbox, cohorts, applications, awards
 
-Revision ID: 71faa1a38a02
-Revises: 254da4d03e04
-Create Date: 2026-11-22 02:43:31.891987
+Revision ID: 2edc7575c263
+Revises: 
+Create Date: 2026-11-22 02:48:36.566449
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '71faa1a38a02'
-down_revision = '254da4d03e04'
+revision = '2edc7575c263'
+down_revision = None
 branch_labels = None
 depends_on = None
 
@@ -42,6 +42,101 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cohort')),
     sa.UniqueConstraint('name', name=op.f('uq_cohort_name'))
     )
+    op.create_table('organisation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.Enum('local_authority', 'nhs_trust', 'third_sector', 'university', 'programme_office', name='orgkind', native_enum=False, length=32), nullable=False),
+    sa.Column('adults_services', sa.Boolean(), nullable=False),
+    sa.Column('childrens_services', sa.Boolean(), nullable=False),
+    sa.Column('nation', sa.Enum('england_and_wales', 'scotland', 'northern_ireland', name='nation', native_enum=False, length=32), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind != 'local_authority' OR adults_services OR childrens_services", name=op.f('ck_organisation_la_has_service')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
+    sa.UniqueConstraint('name', name=op.f('uq_organisation_name'))
+    )
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_organisation_kind'), ['kind'], unique=False)
+
+    op.create_table('sign_in_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failure'))
+    )
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_failure_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sign_in_failure_key'), ['key'], unique=False)
+
+    op.create_table('user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('status', sa.Enum('unconfirmed', 'invited', 'active', 'deactivated', name='userstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_sign_in_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint('email = lower(email)', name=op.f('ck_user_email_lower')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
+    sa.UniqueConstraint('email', name=op.f('uq_user_email'))
+    )
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_status'), ['status'], unique=False)
+
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=80), nullable=False),
+    sa.Column('object_type', sa.String(length=80), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('summary', sa.String(length=300), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('ip_address', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_audit_entry_actor_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_audit_entry_at', ['at'], unique=False)
+        batch_op.create_index('ix_audit_entry_object', ['object_type', 'object_id'], unique=False)
+
+    op.create_table('membership',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_membership_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_membership_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),
+    sa.UniqueConstraint('user_id', 'organisation_id', name=op.f('uq_membership_user_id_organisation_id'))
+    )
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_membership_user_id'), ['user_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('to_user_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('template', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'sent', 'held', 'failed', name='mailstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['to_user_id'], ['user.id'], name=op.f('fk_outbox_message_to_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_to_address'), ['to_address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_to_user_id'), ['to_user_id'], unique=False)
+
     op.create_table('priority_area',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
@@ -64,7 +159,7 @@ def upgrade():
     op.create_table('recruitment_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('QA_SESSION', 'PSW_BRIEFING', name='eventkind', native_enum=False, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('qa_session', 'psw_briefing', name='eventkind', native_enum=False, length=32), nullable=False),
     sa.Column('starts_at', sa.DateTime(), nullable=False),
     sa.Column('ends_at', sa.DateTime(), nullable=False),
     sa.Column('joining_details', sa.Text(), nullable=False),
@@ -75,11 +170,38 @@ def upgrade():
     with op.batch_alter_table('recruitment_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recruitment_event_cohort_id'), ['cohort_id'], unique=False)
 
+    op.create_table('user_role',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('applicant', 'award_holder', 'line_manager', 'assistant_director', 'psw', 'supervisor', 'coach', 'staff', name='role', native_enum=False, length=32), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_role_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
+    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id_role'))
+    )
+    with op.batch_alter_table('user_role', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_role_role'), ['role'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_role_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.Enum('confirm_email', 'invitation', 'password_reset', name='tokenpurpose', native_enum=False, length=32), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_token_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_token_token_hash'))
+    )
+    with op.batch_alter_table('user_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_token_user_id'), ['user_id'], unique=False)
+
     op.create_table('application',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('applicant_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('DRAFT', 'SUBMITTED', 'ENDORSED', 'PSW_DECLINED', 'SHORTLISTED', 'WAITLISTED', 'AWARDED', 'DECLINED', 'WITHDRAWN', name='appstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'endorsed', 'psw_declined', 'shortlisted', 'waitlisted', 'awarded', 'declined', 'withdrawn', name='appstatus', native_enum=False, length=32), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -87,18 +209,18 @@ def upgrade():
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('decision_message', sa.Text(), nullable=False),
     sa.Column('phone', sa.String(length=40), nullable=False),
-    sa.Column('gender', sa.Enum('FEMALE', 'MALE', 'NON_BINARY', 'SELF_DESCRIBE', 'NOT_SAID', name='gender', native_enum=False, length=32), nullable=True),
+    sa.Column('gender', sa.Enum('female', 'male', 'non_binary', 'self_describe', 'prefer_not_to_say', name='gender', native_enum=False, length=32), nullable=True),
     sa.Column('gender_self', sa.String(length=100), nullable=False),
     sa.Column('employer_id', sa.Integer(), nullable=True),
-    sa.Column('service_area', sa.Enum('ADULTS', 'CHILDREN', name='servicearea', native_enum=False, length=32), nullable=True),
+    sa.Column('service_area', sa.Enum('adults', 'children_families', name='servicearea', native_enum=False, length=32), nullable=True),
     sa.Column('team', sa.String(length=200), nullable=False),
     sa.Column('current_role', sa.String(length=200), nullable=False),
     sa.Column('is_social_worker', sa.Boolean(), nullable=True),
     sa.Column('profession', sa.String(length=200), nullable=False),
     sa.Column('professional_qualification', sa.String(length=200), nullable=False),
-    sa.Column('highest_degree', sa.Enum('DIPLOMA', 'BACHELORS', 'PG_DIPLOMA', 'MASTERS', 'DOCTORATE', name='degree', native_enum=False, length=32), nullable=True),
+    sa.Column('highest_degree', sa.Enum('diploma', 'bachelors', 'pg_diploma', 'masters', 'doctorate', name='degree', native_enum=False, length=32), nullable=True),
     sa.Column('years_qualified', sa.Integer(), nullable=True),
-    sa.Column('prior_research', sa.Enum('NONE', 'MODULE', 'UG_DISSERTATION', 'MA_DISSERTATION', 'PG_RESEARCH', 'OTHER', name='priorresearch', native_enum=False, length=32), nullable=True),
+    sa.Column('prior_research', sa.Enum('none', 'module', 'ug_dissertation', 'ma_dissertation', 'pg_research', 'other', name='priorresearch', native_enum=False, length=32), nullable=True),
     sa.Column('prior_research_details', sa.Text(), nullable=False),
     sa.Column('research_question', sa.Text(), nullable=False),
     sa.Column('background', sa.Text(), nullable=False),
@@ -135,8 +257,8 @@ def upgrade():
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('from_status', sa.Enum('DRAFT', 'SUBMITTED', 'ENDORSED', 'PSW_DECLINED', 'SHORTLISTED', 'WAITLISTED', 'AWARDED', 'DECLINED', 'WITHDRAWN', name='appstatus', native_enum=False, length=32), nullable=True),
-    sa.Column('to_status', sa.Enum('DRAFT', 'SUBMITTED', 'ENDORSED', 'PSW_DECLINED', 'SHORTLISTED', 'WAITLISTED', 'AWARDED', 'DECLINED', 'WITHDRAWN', name='appstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('from_status', sa.Enum('draft', 'submitted', 'endorsed', 'psw_declined', 'shortlisted', 'waitlisted', 'awarded', 'declined', 'withdrawn', name='appstatus', native_enum=False, length=32), nullable=True),
+    sa.Column('to_status', sa.Enum('draft', 'submitted', 'endorsed', 'psw_declined', 'shortlisted', 'waitlisted', 'awarded', 'declined', 'withdrawn', name='appstatus', native_enum=False, length=32), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_application_event_actor_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_application_event_application_id_application'), ondelete='CASCADE'),
@@ -199,7 +321,7 @@ def upgrade():
     sa.Column('application_version', sa.Integer(), nullable=False),
     sa.Column('psw_id', sa.Integer(), nullable=False),
     sa.Column('employer_id', sa.Integer(), nullable=False),
-    sa.Column('decision', sa.Enum('ENDORSED', 'DECLINED', name='signoffdecision', native_enum=False, length=32), nullable=False),
+    sa.Column('decision', sa.Enum('endorsed', 'declined', name='signoffdecision', native_enum=False, length=32), nullable=False),
     sa.Column('confirmed_release', sa.Boolean(), nullable=False),
     sa.Column('confirmed_strategic', sa.Boolean(), nullable=False),
     sa.Column('release_days', sa.Integer(), nullable=False),
@@ -222,8 +344,8 @@ def upgrade():
     op.create_table('award_output',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('award_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('POSTER', 'PRESENTATION', 'REPORT', name='outputkind', native_enum=False, length=32), nullable=False),
-    sa.Column('status', sa.Enum('NOT_STARTED', 'IN_PROGRESS', 'SUBMITTED', name='outputstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('poster', 'presentation', 'report', name='outputkind', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('not_started', 'in_progress', 'submitted', name='outputstatus', native_enum=False, length=32), nullable=False),
     sa.Column('due_date', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['award_id'], ['award.id'], name=op.f('fk_award_output_award_id_award'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_award_output')),
@@ -274,6 +396,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_application_applicant_id'))
 
     op.drop_table('application')
+    with op.batch_alter_table('user_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_token_user_id'))
+
+    op.drop_table('user_token')
+    with op.batch_alter_table('user_role', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_role_user_id'))
+        batch_op.drop_index(batch_op.f('ix_user_role_role'))
+
+    op.drop_table('user_role')
     with op.batch_alter_table('recruitment_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recruitment_event_cohort_id'))
 
@@ -283,5 +414,37 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_priority_area_cohort_id'))
 
     op.drop_table('priority_area')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_to_user_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_to_address'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_status'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
+
+    op.drop_table('outbox_message')
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_user_id'))
+        batch_op.drop_index(batch_op.f('ix_membership_organisation_id'))
+
+    op.drop_table('membership')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entry_object')
+        batch_op.drop_index('ix_audit_entry_at')
+        batch_op.drop_index(batch_op.f('ix_audit_entry_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
+
+    op.drop_table('audit_entry')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_status'))
+
+    op.drop_table('user')
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_failure_key'))
+        batch_op.drop_index(batch_op.f('ix_sign_in_failure_at'))
+
+    op.drop_table('sign_in_failure')
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organisation_kind'))
+
+    op.drop_table('organisation')
     op.drop_table('cohort')
     # ### end Alembic commands ###
