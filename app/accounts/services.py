@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from app.accounts.models import SignInFailure, TokenPurpose, User, UserRole, UserStatus, UserToken
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -273,7 +273,14 @@ def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
 
 def _is_throttled(email: str, address: str | None) -> bool:
     since = utcnow() - current_app.config["THROTTLE_WINDOW"]
-    for key, limit in _throttle_keys(email, address):
+    keys = _throttle_keys(email, address)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Serialise attempts on the same account so a burst of parallel guesses cannot all
+        # pass the count before any failure is written (SQLite's BEGIN IMMEDIATE already does).
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": keys[0][0]}
+        )
+    for key, limit in keys:
         count = db.session.scalar(
             select(func.count(SignInFailure.id)).where(
                 SignInFailure.key == key, SignInFailure.at >= since
