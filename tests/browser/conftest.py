@@ -1,8 +1,9 @@
 """Browser tests: the real app in its own process, driven by Debian's chromium.
 
 - `live_server` (session): a fresh SQLite database built by the migrations, the demo
-  programme loaded, served on a free 127.0.0.1 port by `tests/browser/server.py`.
-  It shares nothing with the `app` fixture in tests/conftest.py.
+  programme loaded, served on a free 127.0.0.1 port by `tests/browser/server.py`
+  (`.url`, `.database`, `.log`). It shares nothing with the `app` fixture in
+  tests/conftest.py.
 - `chromium` (session): Playwright (sync API) driving /usr/bin/chromium.
 - `page` (per test): a fresh browser context (no cookies) whose relative URLs go to
   the live server. Every document the page loads must be passed to `check_page` or
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from tests.browser.helpers import (
     CHROMIUM_ARGS,
     PageGuard,
     attach_guard,
+    axe_source,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,9 +52,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # e.g. http://127.0.0.1:41234
+    database: Path  # the SQLite file (read it to find, say, an emailed link)
+    log: Path  # the server's output: request log and any tracebacks
+
+    def __str__(self) -> str:
+        return self.url
+
+
 @pytest.fixture(scope="session")
-def live_server():
-    """The base URL of the real app, started once per session in a subprocess."""
+def live_server() -> LiveServer:
+    """The real app, started once per session in a subprocess."""
     with tempfile.TemporaryDirectory(prefix="prp-browser-") as d:
         workdir = Path(d)
         log_path = workdir / "server.log"
@@ -65,7 +78,7 @@ def live_server():
             )
         try:
             port = _wait_for_ready(proc, log_path)
-            yield f"http://127.0.0.1:{port}"
+            yield LiveServer(f"http://127.0.0.1:{port}", workdir / "browser.db", log_path)
         finally:
             proc.terminate()
             try:
@@ -115,12 +128,17 @@ def chromium():
 def page(chromium, live_server):
     """A fresh context (own cookies) and page; relative URLs go to the live server."""
     context = chromium.new_context(
-        base_url=live_server,
+        base_url=live_server.url,
         viewport={"width": 1280, "height": 800},
         locale="en-GB",
         timezone_id="Europe/London",
     )
     context.set_default_timeout(10_000)
+    # A speed-up only: axe is compiled once per document here instead of being sent
+    # over the DevTools connection by every check_a11y() call. Like page.evaluate,
+    # init scripts are not subject to the page's CSP. check_a11y() injects axe
+    # itself into any page that lacks it.
+    context.add_init_script(script=axe_source())
     pg = context.new_page()
     guard: PageGuard = attach_guard(pg)
     try:

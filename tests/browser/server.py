@@ -21,39 +21,45 @@ from tests.conftest import settings_for
 HOST = "127.0.0.1"
 
 
-def build_app(workdir: Path):
+def create(workdir: Path):
     os.environ["INSTANCE_PATH"] = str(workdir / "instance")
     # The app reads these only when no config dict is given; keep them out anyway.
     for key in ("DATABASE_URL", "MAIL_SERVER", "TEST_DATABASE_URL"):
         os.environ.pop(key, None)
 
-    import flask_migrate
-
     from app import create_app
-    from app.demo.loader import load_demo
-    from app.extensions import db
 
     settings = settings_for(
         workdir,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'browser.db'}",
-        BASE_URL=None,  # set once the port is known
         TESTING=False,  # behave like the real service: error pages, not tracebacks
     )
-    application = create_app(settings)
+    return create_app(settings)
+
+
+def build_database(application) -> None:
+    """Migrations, then the demo programme, as `flask db upgrade && flask demo` would."""
+    import flask_migrate
+
+    from app.demo.loader import load_demo
+    from app.extensions import db
+
     with application.app_context():
         flask_migrate.upgrade(directory=str(Path(__file__).parents[2] / "migrations"))
+    # The services build links for emails, which needs a request context.
+    with application.test_request_context(base_url=application.config["BASE_URL"]):
         load_demo()
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return application
 
 
 def main(argv: list[str]) -> int:
     workdir = Path(argv[1])
-    application = build_app(workdir)
-    server = make_server(HOST, 0, application, threaded=True)
+    application = create(workdir)
+    server = make_server(HOST, 0, application, threaded=True)  # binds a free port now
     application.config["BASE_URL"] = f"http://{HOST}:{server.server_port}"
+    build_database(application)
     print(f"READY {server.server_port}", flush=True)
     try:
         server.serve_forever()
