@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
+    from app.release.views import bp as release_bp
     from app.selection.views import bp as selection_bp
 
     assets = Blueprint(
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         cohorts_bp,
         applications_bp,
         selection_bp,
+        release_bp,
     ):
         app.register_blueprint(bp)
 

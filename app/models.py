@@ -7,3 +7,4 @@ from app.cohorts.models import Cohort, PriorityArea, RecruitmentEvent  # noqa: F
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
+from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401

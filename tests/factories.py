@@ -172,7 +172,7 @@ def _application(
     with self.app.test_request_context():
         c = db.session.get(Cohort, cohort.id)
         a = db.session.get(User, applicant.id)
-        app_ = services.start_application(a, c, today())
+        app_ = services.start_application(a, c, min(today(), c.applications_close))
         if complete:
             values = {
                 **COMPLETE_ANSWERS,
@@ -193,7 +193,8 @@ def _application(
             if status == "withdrawn":
                 services.withdraw(app_, a)
             else:
-                services.submit(app_, a, today())
+                on = min(max(today(), c.applications_open), c.applications_close)
+                services.submit(app_, a, on)
                 p = db.session.get(User, psw.id)
                 if status == "psw_declined":
                     services.sign_off(app_, p, endorse=False, reason="Not a priority this year")
@@ -227,3 +228,41 @@ def _coerce(key, value):
 
 Factory.cohort = _cohort
 Factory.application = _application
+
+
+def _award(self, cohort=None, employer=None, holder=None, manager=None, **cohort_fields):
+    """An award made through the real services; returns the detached Award."""
+    from app.awards.models import Award
+
+    cohort = cohort or self.cohort(**cohort_fields)
+    employer = employer or self.org()
+    holder = holder or self.user(Role.APPLICANT, orgs=[employer])
+    manager = manager or self.user(Role.LINE_MANAGER, orgs=[employer])
+    application = self.application(
+        cohort, applicant=holder, employer=employer, manager=manager, status="awarded"
+    )
+    with self.app.app_context():
+        award = db.session.scalar(db.select(Award).where(Award.application_id == application.id))
+        return self._detach(award)
+
+
+def _running_cohort(self, **fields):
+    """A cohort whose programme year is under way today (applications long closed)."""
+    from datetime import timedelta
+
+    from app.core.clock import today
+
+    with self.app.app_context():
+        t = today()
+    data = {
+        "applications_open": t - timedelta(days=200),
+        "applications_close": t - timedelta(days=150),
+        "programme_start": t - timedelta(days=100),
+        "programme_end": t + timedelta(days=265),
+    }
+    data.update(fields)
+    return self.cohort(**data)
+
+
+Factory.award = _award
+Factory.running_cohort = _running_cohort
