@@ -118,13 +118,20 @@ def register_blueprints(app: Flask) -> None:
     from app.release.views import bp as release_bp
     from app.selection.views import bp as selection_bp
 
-    assets = Blueprint(
-        "assets",
-        __name__,
-        static_folder=app.config["NHSUK_FRONTEND_DIST"],
-        static_url_path="/assets",
+    # nhsuk-frontend, served by the app itself (no CDN): its compiled CSS and JS under
+    # /frontend, and its images and manifest under /assets, where its CSS looks for them.
+    dist = app.config["NHSUK_FRONTEND_DIST"]
+    app.register_blueprint(
+        Blueprint("frontend", __name__, static_folder=dist, static_url_path="/frontend")
     )
-    app.register_blueprint(assets)
+    app.register_blueprint(
+        Blueprint(
+            "assets",
+            __name__,
+            static_folder=os.path.join(dist, "assets"),
+            static_url_path="/assets",
+        )
+    )
     for bp in (
         home_bp,
         accounts_bp,

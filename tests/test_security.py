@@ -341,3 +341,14 @@ def test_malformed_and_overlong_input_gives_messages_not_500(browser):
     assert resp.status_code == 200 and "Enter your email address" in resp.get_data(as_text=True)
     assert browser.get("/account/people?page=abc&role=nope").status_code == 302
     assert browser.get("/account/confirm/%00%ff").status_code in (404, 410)
+
+
+def test_frontend_assets_are_served_locally(browser):
+    for url in ("/frontend/nhsuk-frontend.min.css", "/frontend/nhsuk-frontend.min.js",
+                "/assets/images/nhsuk-icon-cross.svg", "/assets/images/favicon.ico",
+                "/static/app.js"):
+        resp = browser.get(url)
+        assert resp.status_code == 200, url
+        assert "no-store" not in resp.headers.get("Cache-Control", "")
+    page = browser.get("/start").get_data(as_text=True)
+    assert "https://" not in page.split("<body")[0].replace("https://www.w3.org", "")

@@ -33,7 +33,7 @@ class Rule:
 PUBLIC = Rule("public")
 SIGNED_IN = Rule("signed_in")
 # Endpoints Flask and extensions add themselves; they serve files only.
-BUILTIN_PUBLIC = {"static", "assets.static"}
+BUILTIN_PUBLIC = {"static", "assets.static", "frontend.static"}
 
 
 def _declare(rule: Rule) -> Callable:

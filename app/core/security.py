@@ -31,7 +31,8 @@ def set_security_headers(response):
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if current_user.is_authenticated or request.endpoint in _SENSITIVE_PUBLIC:
+    is_static = (request.endpoint or "").endswith("static")
+    if not is_static and (current_user.is_authenticated or request.endpoint in _SENSITIVE_PUBLIC):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     if current_app.config.get("SESSION_COOKIE_SECURE"):

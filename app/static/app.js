@@ -1,3 +1,3 @@
 // Starts the NHS.UK frontend components (served locally, no CDN).
-import { initAll } from "/assets/nhsuk-frontend.min.js";
+import { initAll } from "/frontend/nhsuk-frontend.min.js";
 initAll();
