@@ -23,3 +23,7 @@ def ledger(award_id: int):
 def approvals():
     """PLACEHOLDER: replaced by the ledger feature."""
     abort(404)
+
+
+# Staff/PSW at-risk view, calendars and exports live beside this module (same blueprint).
+from app.release import oversight_views  # noqa: E402,F401
