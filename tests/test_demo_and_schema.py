@@ -56,6 +56,20 @@ def test_demo_is_idempotent_and_has_every_sign_in(app):
         # an open cohort with applications at every stage
         for status in AppStatus:
             assert count("2027-28", status) >= 1, status
+        # ledgers at different stages, including someone falling behind
+        from datetime import date
+
+        from app.awards.models import Award
+        from app.release.models import DayStatus, ReleaseDay
+        from app.release.services import pace
+
+        statuses = set(db.session.scalars(select(ReleaseDay.status).distinct()))
+        assert statuses == set(DayStatus)
+        running = db.session.scalars(
+            select(Award).join(Cohort, Cohort.id == Award.cohort_id).where(Cohort.name == "2026-27")
+        ).all()
+        flags = {a.holder.email: pace(a, date(2026, 11, 20)).at_risk for a in running}
+        assert flags["holder@demo.test"] is False and flags["applicant1@demo.test"] is True
 
 
 def test_demo_sign_in_works(app, browser):

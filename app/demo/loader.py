@@ -104,6 +104,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.programme import load_programme
 
     applications = load_programme(las)
+    from app.demo.ledger import load_ledgers
+
+    ledger_days = load_ledgers()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -115,4 +118,5 @@ def load_demo() -> dict[str, int]:
         "people_created": users.created,
         "organisations": len(by_name),
         "applications_created": applications,
+        "ledger_days_created": ledger_days,
     }
