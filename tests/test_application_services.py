@@ -159,3 +159,47 @@ def test_sign_off_on_withdrawn_application_refused(make, app):
                 confirmed_release=True,
                 confirmed_strategic=True,
             )
+
+
+def test_psw_invited_by_the_applicant_cannot_sign_until_staff_confirm(make, app):
+    from app.accounts import services as accounts
+    from app.accounts.models import User
+
+    cohort = make.cohort()
+    employer = make.org()
+    submitted = make.application(cohort, employer=employer, status="submitted")
+    staff = make.user(Role.STAFF)
+    with app.test_request_context():
+        a = db.session.get(Application, submitted.id)
+        fake = accounts.invite_user(
+            a.applicant, "My Friend", "friend@example.test", [Role.PSW], [a.employer]
+        )
+        fake.status = type(fake.status).ACTIVE
+        assert fake.needs_staff_confirmation
+        with pytest.raises(services.ApplicationError, match="Programme staff need to confirm"):
+            services.sign_off(
+                a, fake, endorse=True, confirmed_release=True, confirmed_strategic=True
+            )
+        accounts.update_user_access(db.session.get(User, staff.id), fake, [Role.PSW], [a.employer])
+        assert not fake.needs_staff_confirmation
+        services.sign_off(a, fake, endorse=True, confirmed_release=True, confirmed_strategic=True)
+        assert a.status == AppStatus.ENDORSED
+
+
+def test_people_invited_by_staff_need_no_confirmation(make, app):
+    from app.accounts import services as accounts
+    from app.accounts.models import User
+
+    staff = make.user(Role.STAFF)
+    org = make.org()
+    with app.test_request_context():
+        from app.organisations.models import Organisation
+
+        user = accounts.invite_user(
+            db.session.get(User, staff.id),
+            "Real PSW",
+            "real.psw@example.test",
+            [Role.PSW],
+            [db.session.get(Organisation, org.id)],
+        )
+        assert not user.needs_staff_confirmation

@@ -62,9 +62,20 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who invited this person; an applicant can invite their own line manager or PSW, and
+    # such roles carry no authority (e.g. to sign off) until programme staff confirm them.
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    access_confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
 
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    invited_by: Mapped[User | None] = relationship(
+        remote_side="User.id", foreign_keys=[invited_by_id]
     )
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -91,6 +102,11 @@ class User(UserMixin, db.Model):
         return [r.label for r in sorted(self.roles, key=lambda r: list(Role).index(r))]
 
     @property
+    def needs_staff_confirmation(self) -> bool:
+        """Invited by someone other than programme staff, and not yet confirmed by staff."""
+        return self.invited_by_id is not None and self.access_confirmed_by_id is None
+
+    @property
     def organisations(self) -> list[Organisation]:
         return [m.organisation for m in self.memberships]
 
@@ -104,9 +120,7 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(
-        enum_type(Role, 32), index=True
-    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_links")
 
@@ -125,9 +139,7 @@ class UserToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(
-        enum_type(TokenPurpose, 32)
-    )
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, 32))
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)

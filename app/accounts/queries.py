@@ -21,6 +21,7 @@ class UserFilters:
     q: str = ""
     role: str = ""
     status: str = ""
+    unconfirmed: bool = False
     page: int = 1
 
     @classmethod
@@ -31,6 +32,7 @@ class UserFilters:
             q=(args.get("q", "") or "")[:100].strip(),
             role=role if role in {r.value for r in Role} else "",
             status=status if status in {s.value for s in UserStatus} else "",
+            unconfirmed=args.get("unconfirmed") == "1",
             page=parse_page(args.get("page")),
         )
 
@@ -48,5 +50,25 @@ def list_users(f: UserFilters) -> Page:
         )
     if f.status:
         stmt = stmt.where(User.status == UserStatus(f.status))
+    if f.unconfirmed:
+        stmt = stmt.where(User.invited_by_id.is_not(None), User.access_confirmed_by_id.is_(None))
     stmt = stmt.order_by(User.name, User.id)
     return paginate(stmt, f.page, current_app.config["PER_PAGE"])
+
+
+def unconfirmed_count() -> int:
+    """People invited by applicants whose roles staff have not yet confirmed."""
+    from sqlalchemy import func
+
+    from app.extensions import db
+
+    return (
+        db.session.scalar(
+            select(func.count(User.id)).where(
+                User.invited_by_id.is_not(None),
+                User.access_confirmed_by_id.is_(None),
+                User.status != UserStatus.DEACTIVATED,
+            )
+        )
+        or 0
+    )

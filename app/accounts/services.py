@@ -196,7 +196,9 @@ def invite_user(
     roles_set = set(role_values)
     if not roles_set:
         raise AccountError("Select at least one role.")
-    user = User(name=name.strip(), email=email, status=UserStatus.INVITED)
+    user = User(name=name.strip(), email=email, status=UserStatus.INVITED, invited_by_id=actor.id)
+    if actor.has_role(Role.STAFF):
+        user.access_confirmed_by_id = actor.id
     for role in sorted(roles_set):
         user.role_links.append(UserRole(role=role))
     for org in organisations:
@@ -443,9 +445,12 @@ def update_user_access(
     for org_id, org in wanted.items():
         if org_id not in have:
             user.memberships.append(Membership(organisation=org))
+    confirmed_now = user.needs_staff_confirmation
+    if confirmed_now:
+        user.access_confirmed_by_id = actor.id  # staff have now checked this person's roles
     changes = audit.diff(
-        {"roles": before_roles, "organisations": before_orgs},
-        {"roles": new_roles, "organisations": {o.name for o in wanted.values()}},
+        {"roles": before_roles, "organisations": before_orgs, "confirmed": not confirmed_now},
+        {"roles": new_roles, "organisations": {o.name for o in wanted.values()}, "confirmed": True},
     )
     if changes:
         audit.record(

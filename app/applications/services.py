@@ -264,9 +264,11 @@ STRATEGIC_STATEMENT = (
 
 
 def can_sign(user: User, app: Application) -> bool:
-    """Any active PSW of the applicant's employer may sign (not only the one named)."""
+    """Any active PSW of the applicant's employer may sign (not only the one named), once
+    programme staff have confirmed them if an applicant invited them."""
     return (
         user.is_active
+        and not user.needs_staff_confirmation
         and user.has_role(Role.PSW)
         and app.employer_id is not None
         and db.session.scalar(
@@ -300,6 +302,12 @@ def sign_off(
     confirmed_strategic: bool = False,
     reason: str = "",
 ) -> SignOff:
+    if psw.needs_staff_confirmation:
+        raise ApplicationError(
+            "Programme staff need to confirm that you are a Principal Social Worker for "
+            f"{app.employer.name if app.employer else 'this employer'} before you can sign off "
+            "applications. Programme staff can see that you are waiting."
+        )
     if not can_sign(psw, app):
         raise ApplicationError(
             "Only a Principal Social Worker of the applicant's employer can "
@@ -412,9 +420,10 @@ def reveal_scores(cohort: Cohort, actor: User) -> None:
     )
 
 
-def shortlist(app: Application, actor: User) -> None:
+def shortlist(app: Application, actor: User, message: str = "") -> None:
+    """The message (optional) goes into the status history the applicant sees."""
     _require_endorsed(app)
-    _transition(app, S.SHORTLISTED, actor, "Shortlisted")
+    _transition(app, S.SHORTLISTED, actor, message.strip() or "Shortlisted")
 
 
 def _require_endorsed(app: Application) -> None:

@@ -55,6 +55,20 @@ def register_cards(provider: Callable[[Any], list[Card]]) -> Callable[[Any], lis
 
 def cards_for(user) -> list[Card]:
     cards: list[Card] = []
+    if user.has_role(Role.STAFF):
+        from app.accounts.queries import unconfirmed_count
+
+        waiting = unconfirmed_count()
+        if waiting:
+            cards.append(
+                Card(
+                    f"{waiting} {'person needs' if waiting == 1 else 'people need'} their roles "
+                    "confirmed",
+                    "Applicants invited them as their line manager or PSW. Check and confirm "
+                    "before they can sign off applications.",
+                    url_for("accounts.user_list", unconfirmed=1),
+                )
+            )
     for provider in CARD_PROVIDERS:
         cards.extend(provider(user))
     for heading, description, endpoint in STAFF_LINKS:
