@@ -156,6 +156,18 @@ def acting_for(user: User, award: Award, today: date) -> User | None:
     return delegation.manager if delegation else None
 
 
+def can_view(user: User, award: Award, today: date) -> bool:
+    """Who may read a ledger: the holder, their line manager (or active delegate), a PSW
+    of the employer, and programme staff."""
+    if user.has_role(Role.STAFF) or is_holder(user, award):
+        return True
+    if acting_for(user, award, today) is not None:
+        return True
+    return user.has_role(Role.PSW) and any(
+        m.organisation_id == award.employer_id for m in user.memberships
+    )
+
+
 def managed_award_ids(user: User, today: date) -> list[int]:
     """Awards whose line manager is `user`, or someone who delegated to `user` today."""
     managers = [user.id] + list(
