@@ -1,0 +1,194 @@
+"""Private iCalendar feeds of approved release days.
+
+An award holder subscribes to their own days ("self"); a line manager to the days of
+the award holders they manage ("team"). The address holds a random secret: only its
+SHA-256 is stored, so the address is shown once, when it is made. Making a new one
+revokes the old one; a revoked, unknown or orphaned address answers 404.
+
+Feeds are built with the `icalendar` library: one all-day event per approved or taken
+day, with a stable UID so calendar apps update events rather than duplicate them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from app.accounts.models import User
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core import audit
+from app.core.db import utcnow
+from app.core.mail import external_url
+from app.core.roles import Role
+from app.extensions import db
+from app.release.models import CalendarFeed, DayKind, DayStatus, ReleaseDay
+from app.release.services import ReleaseError
+
+SELF, TEAM = "self", "team"
+# Who may have each kind of feed.
+SCOPE_ROLES = {SELF: Role.AWARD_HOLDER, TEAM: Role.LINE_MANAGER}
+SHOWN = (DayStatus.APPROVED, DayStatus.TAKEN)
+PRODID = "-//NHS Social Care Practitioner Researcher Programme//Release days//EN"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def can_have_feed(user: User, scope: str) -> bool:
+    role = SCOPE_ROLES.get(scope)
+    return role is not None and user.is_active and user.has_role(role)
+
+
+def active_feed(user: User, scope: str) -> CalendarFeed | None:
+    return db.session.scalar(
+        select(CalendarFeed)
+        .where(
+            CalendarFeed.user_id == user.id,
+            CalendarFeed.scope == scope,
+            CalendarFeed.revoked_at.is_(None),
+        )
+        .order_by(CalendarFeed.id.desc())
+        .limit(1)
+    )
+
+
+def _revoke_all(user: User, scope: str) -> int:
+    now, n = utcnow(), 0
+    for feed in db.session.scalars(
+        select(CalendarFeed).where(
+            CalendarFeed.user_id == user.id,
+            CalendarFeed.scope == scope,
+            CalendarFeed.revoked_at.is_(None),
+        )
+    ):
+        feed.revoked_at = now
+        n += 1
+    return n
+
+
+def create_feed(user: User, scope: str) -> str:
+    """A new private address (replacing any earlier one). Returns the secret, once."""
+    if not can_have_feed(user, scope):
+        raise ReleaseError("You cannot have this calendar.")
+    replaced = _revoke_all(user, scope)
+    secret = secrets.token_urlsafe(32)
+    feed = CalendarFeed(user_id=user.id, scope=scope, token_hash=_hash(secret))
+    db.session.add(feed)
+    db.session.flush()
+    audit.record(
+        "release.calendar_replaced" if replaced else "release.calendar_created",
+        feed,
+        actor=user,
+        summary=f"{'Team' if scope == TEAM else 'Own'} calendar address",
+    )
+    return secret
+
+
+def revoke_feed(user: User, scope: str) -> None:
+    feed = active_feed(user, scope)
+    if feed is None:
+        raise ReleaseError("This calendar address has already been turned off.")
+    _revoke_all(user, scope)
+    audit.record(
+        "release.calendar_revoked",
+        feed,
+        actor=user,
+        changes={"revoked_at": [None, feed.revoked_at]},
+    )
+
+
+def find_feed(secret: str) -> CalendarFeed | None:
+    """The live feed for this secret, or None (unknown, revoked, or its owner can no longer
+    have it: deactivated, or no longer holding the role)."""
+    if not secret or len(secret) > 100:
+        return None
+    feed = db.session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == _hash(secret), CalendarFeed.revoked_at.is_(None)
+        )
+    )
+    if feed is None or not can_have_feed(feed.user, feed.scope):
+        return None
+    return feed
+
+
+def feed_url(secret: str) -> str:
+    return external_url("release.calendar_feed", token=secret)
+
+
+# Building the calendar ----------------------------------------------------------------
+
+
+def _days(feed: CalendarFeed) -> list[ReleaseDay]:
+    column = Award.holder_id if feed.scope == SELF else Award.line_manager_id
+    return list(
+        db.session.scalars(
+            select(ReleaseDay)
+            .join(Award, Award.id == ReleaseDay.award_id)
+            .join(Cohort, Cohort.id == Award.cohort_id)
+            .where(column == feed.user_id, ReleaseDay.status.in_(SHOWN))
+            .options(
+                contains_eager(ReleaseDay.award).contains_eager(Award.cohort),
+                contains_eager(ReleaseDay.award).joinedload(Award.holder),
+            )
+            .order_by(ReleaseDay.day, ReleaseDay.id)
+        ).unique()
+    )
+
+
+def _summary(row: ReleaseDay, team: bool) -> str:
+    what = "Research study day" if row.kind == DayKind.STUDY else "Residential workshop"
+    if row.half_days == 1:
+        what += " (half day)"
+    return f"{row.award.holder.name}: {what}" if team else what
+
+
+def calendar_name(feed: CalendarFeed) -> str:
+    if feed.scope == TEAM:
+        return f"Research days: {feed.user.name}'s team"
+    return "My research days"
+
+
+def build_calendar(feed: CalendarFeed) -> bytes:
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    team = feed.scope == TEAM
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", calendar_name(feed))
+    cal.add(
+        "x-wr-caldesc",
+        "Approved release days for the Social Care Practitioner Researcher Development "
+        "Programme. Changes made in the service appear here when your calendar refreshes.",
+    )
+    # Ask calendar apps to check for changes twice a day.
+    cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT12H")
+    for row in _days(feed):
+        event = Event()
+        event.add("uid", f"release-day-{row.id}@{host}")
+        event.add("dtstamp", (row.decided_at or row.requested_at).replace(tzinfo=UTC))
+        event.add("dtstart", row.day)
+        event.add("dtend", row.day + timedelta(days=1))
+        event.add("summary", _summary(row, team))
+        event.add(
+            "description",
+            f"{row.kind.label}, {row.status.label.lower()}. Cohort {row.award.cohort.name}.\n"
+            + external_url("release.ledger", award_id=row.award_id),
+        )
+        event.add("transp", "OPAQUE")
+        event.add("status", "CONFIRMED")
+        # Outlook shows protected time like leave.
+        event.add("x-microsoft-cdo-busystatus", "OOF")
+        cal.add_component(event)
+    return cal.to_ical()

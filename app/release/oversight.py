@@ -1,0 +1,339 @@
+"""Read-side queries for programme staff and PSWs: who is behind with their release days,
+a cohort's balances, and the cohort's ledger as CSV.
+
+Who may see which award holders is decided here, once (`Scope`): staff see everyone, a
+PSW only the award holders employed by their own authority.
+
+The at-risk list is ranked by `services.pace`, the one definition of "behind". Ranking by
+days behind needs every candidate's figures, so the candidates (award holders in the
+chosen cohort, or in the cohorts now in their programme year: a cohort is 7 to a few
+hundred people) are loaded in one query with everything the table shows, their ledger
+sums in one GROUP BY (`services.balances_for`), then sorted and sliced into a page. The
+query count does not depend on the number of award holders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
+
+from app.accounts.models import User
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.cohorts.services import psw_organisations
+from app.core.formatting import to_london
+from app.core.pagination import Page, paginate, parse_page
+from app.core.roles import Role
+from app.extensions import db
+from app.organisations.models import Organisation
+from app.release import services
+from app.release.models import DayKind, DayStatus, ReleaseDay
+
+# Access -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The award holders a viewer may oversee: all of them, or their authorities' staff."""
+
+    everyone: bool
+    employer_ids: frozenset[int] = frozenset()
+
+    def apply(self, stmt: Select) -> Select:
+        if self.everyone:
+            return stmt
+        return stmt.where(Award.employer_id.in_(self.employer_ids or {-1}))
+
+
+def scope_for(user: User) -> Scope:
+    if user.has_role(Role.STAFF):
+        return Scope(everyone=True)
+    return Scope(everyone=False, employer_ids=frozenset(o.id for o in psw_organisations(user)))
+
+
+def can_view_cohort(scope: Scope, cohort: Cohort) -> bool:
+    """Staff: any cohort. A PSW: a cohort with at least one award holder from their
+    authority (otherwise the page answers 404, so ids leak nothing)."""
+    if scope.everyone:
+        return True
+    mine = scope.apply(select(Award.id).where(Award.cohort_id == cohort.id))
+    return bool(db.session.scalar(select(mine.exists())))
+
+
+# Cohorts ------------------------------------------------------------------------------
+
+
+def running_cohort_filter(today: date):
+    return (Cohort.programme_start <= today) & (Cohort.programme_end >= today)
+
+
+def cohorts_with_awards(scope: Scope) -> list[Cohort]:
+    """For the cohort filter: cohorts with award holders this viewer may see, newest first."""
+    has_award = scope.apply(select(Award.id).where(Award.cohort_id == Cohort.id)).exists()
+    return list(
+        db.session.scalars(
+            select(Cohort).where(has_award).order_by(Cohort.programme_start.desc(), Cohort.id)
+        )
+    )
+
+
+# The at-risk list ---------------------------------------------------------------------
+
+SORTS = {"behind": "Days behind", "name": "Award holder", "employer": "Employer"}
+DEFAULT_DIR = {"behind": "desc", "name": "asc", "employer": "asc"}
+
+
+@dataclass
+class RiskFilters:
+    cohort_id: int | None = None  # None: every cohort now in its programme year
+    at_risk_only: bool = False
+    sort: str = "behind"
+    dir: str = "desc"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args, cohorts: list[Cohort]) -> RiskFilters:
+        """Unknown values fall back to the defaults, never an error."""
+        try:
+            cohort_id = int(args.get("cohort", ""))
+        except ValueError:
+            cohort_id = None
+        if cohort_id not in {c.id for c in cohorts}:
+            cohort_id = None
+        sort = args.get("sort", "behind")
+        sort = sort if sort in SORTS else "behind"
+        direction = args.get("dir", "")
+        return cls(
+            cohort_id=cohort_id,
+            at_risk_only=args.get("at_risk") == "1",
+            sort=sort,
+            dir=direction if direction in ("asc", "desc") else DEFAULT_DIR[sort],
+            page=parse_page(args.get("page")),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.cohort_id is not None or self.at_risk_only
+
+
+@dataclass
+class RiskRow:
+    award: Award
+    pace: services.Pace
+
+
+@dataclass
+class RiskList:
+    page: Page  # of RiskRow
+    holders: int  # in the cohort(s) chosen, before the "at risk only" filter
+    at_risk: int  # of those, how many are at risk
+
+
+def _candidates(scope: Scope, cohort_id: int | None, today: date, *, full: bool) -> list[Award]:
+    stmt = select(Award).join(Cohort, Cohort.id == Award.cohort_id)
+    stmt = stmt.where(
+        Award.cohort_id == cohort_id if cohort_id is not None else running_cohort_filter(today)
+    )
+    stmt = scope.apply(stmt).options(contains_eager(Award.cohort))
+    if full:  # everything the table shows, in the same query; users' roles are not needed
+        stmt = stmt.options(
+            joinedload(Award.holder).options(lazyload(User.role_links)),
+            joinedload(Award.line_manager).options(lazyload(User.role_links)),
+            joinedload(Award.employer),
+        )
+    return list(db.session.scalars(stmt).unique())
+
+
+def _rows(awards: list[Award], today: date) -> list[RiskRow]:
+    sums = services.balances_for([a.id for a in awards])
+    return [RiskRow(a, services.pace(a, today, sums[a.id])) for a in awards]
+
+
+def _sort(rows: list[RiskRow], sort: str, direction: str) -> None:
+    """Sort in place. Ties always go by name, A to Z (Python's sort is stable)."""
+    rows.sort(key=lambda r: (r.award.holder.name.lower(), r.award.id))
+    if sort == "behind":
+        rows.sort(key=lambda r: r.pace.behind, reverse=direction == "desc")
+    elif sort == "employer":
+        rows.sort(key=lambda r: r.award.employer.name.lower(), reverse=direction == "desc")
+    elif direction == "desc":
+        rows.reverse()
+
+
+def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
+    rows = _rows(_candidates(scope, f.cohort_id, today, full=True), today)
+    holders, behind = len(rows), sum(1 for r in rows if r.pace.at_risk)
+    if f.at_risk_only:
+        rows = [r for r in rows if r.pace.at_risk]
+    _sort(rows, f.sort, f.dir)
+    per_page = current_app.config["PER_PAGE"]
+    number = min(f.page, max(1, -(-len(rows) // per_page)))
+    start = (number - 1) * per_page
+    page = Page(rows[start : start + per_page], number, per_page, len(rows))
+    return RiskList(page=page, holders=holders, at_risk=behind)
+
+
+def at_risk_count(scope: Scope, today: date) -> tuple[int, int]:
+    """(award holders behind, award holders) in the cohorts now in their programme year."""
+    rows = _rows(_candidates(scope, None, today, full=False), today)
+    return sum(1 for r in rows if r.pace.at_risk), len(rows)
+
+
+# A cohort's balances ------------------------------------------------------------------
+
+
+@dataclass
+class BalanceRow:
+    award: Award
+    study: services.Balance
+    residential: services.Balance
+    pace: services.Pace
+
+
+def cohort_balances(scope: Scope, cohort: Cohort, page: int, today: date) -> Page:
+    """One page of award holders (A to Z) with their balances, from the ledger."""
+    stmt = (
+        scope.apply(select(Award).where(Award.cohort_id == cohort.id))
+        .join(User, User.id == Award.holder_id)
+        .options(
+            contains_eager(Award.holder).options(lazyload(User.role_links)),
+            joinedload(Award.employer),
+            joinedload(Award.line_manager).options(lazyload(User.role_links)),
+        )
+        .order_by(func.lower(User.name), Award.id)
+    )
+    result = paginate(stmt, page, current_app.config["PER_PAGE"])
+    sums = services.balances_for([a.id for a in result.items])
+    rows = []
+    for a in result.items:
+        b = services.balance(a, sums[a.id])
+        rows.append(
+            BalanceRow(
+                a, b[DayKind.STUDY], b[DayKind.RESIDENTIAL], services.pace(a, today, sums[a.id])
+            )
+        )
+    result.items = rows
+    return result
+
+
+def awards_in_cohort(cohort: Cohort) -> list[Award]:
+    """For the residential form: every award holder in the cohort, A to Z."""
+    return list(
+        db.session.scalars(
+            select(Award)
+            .join(User, User.id == Award.holder_id)
+            .where(Award.cohort_id == cohort.id)
+            .options(contains_eager(Award.holder), joinedload(Award.employer))
+            .order_by(func.lower(User.name), Award.id)
+        ).unique()
+    )
+
+
+# The cohort ledger as CSV -------------------------------------------------------------
+
+CSV_HEADER = [
+    "Award holder",
+    "Email",
+    "Employer",
+    "Date",
+    "Weekday",
+    "Whole or half day",
+    "Days",
+    "Kind",
+    "Status",
+    "Retrospective",
+    "Requested at (UK time)",
+    "Decided by",
+    "Decided for (delegation)",
+    "Decided at (UK time)",
+    "Reason",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_BATCH = 500
+
+
+def safe_cell(value: object) -> object:
+    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _when(value) -> str:
+    return to_london(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def ledger_rows(scope: Scope, cohort: Cohort) -> Iterator[list[object]]:
+    """Every ledger entry in the cohort, holder A to Z then by date. Rows are fetched in
+    batches over a server-side cursor (`yield_per`), so memory stays flat."""
+    holder, decider, manager = aliased(User), aliased(User), aliased(User)
+    stmt = (
+        select(
+            holder.name,
+            holder.email,
+            Organisation.name,
+            ReleaseDay.day,
+            ReleaseDay.half_days,
+            ReleaseDay.kind,
+            ReleaseDay.status,
+            ReleaseDay.retrospective,
+            ReleaseDay.requested_at,
+            decider.name,
+            manager.name,
+            ReleaseDay.decided_at,
+            ReleaseDay.reason,
+        )
+        .select_from(ReleaseDay)
+        .join(Award, Award.id == ReleaseDay.award_id)
+        .join(holder, holder.id == Award.holder_id)
+        .join(Organisation, Organisation.id == Award.employer_id)
+        .outerjoin(decider, decider.id == ReleaseDay.decided_by_id)
+        .outerjoin(manager, manager.id == ReleaseDay.decided_for_id)
+        .where(Award.cohort_id == cohort.id)
+        .order_by(func.lower(holder.name), Award.id, ReleaseDay.day, ReleaseDay.id)
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    yield CSV_HEADER
+    for row in db.session.execute(scope.apply(stmt)):
+        (name, email, employer, day, half_days, kind, status, retro, asked, by, for_, at, why) = row
+        yield [
+            name,
+            email,
+            employer,
+            day.isoformat(),
+            f"{day:%A}",
+            "Whole day" if half_days == 2 else "Half day",
+            f"{half_days / 2:g}",
+            DayKind(kind).label,
+            DayStatus(status).label,
+            "Yes" if retro else "No",
+            _when(asked),
+            by or "",
+            for_ or "",
+            _when(at),
+            why or "",
+        ]
+
+
+def ledger_csv_lines(scope: Scope, cohort: Cohort) -> Iterator[str]:
+    """The CSV one line at a time (UTF-8 with a byte order mark, for Excel)."""
+    yield "\ufeff"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in ledger_rows(scope, cohort):
+        writer.writerow([safe_cell(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def csv_filename(cohort: Cohort) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in cohort.name.lower()).strip("-")
+    return f"release-ledger-{slug or cohort.id}.csv"
