@@ -116,8 +116,9 @@ class Pace:
 
     @property
     def at_risk(self) -> bool:
-        # more than two days behind, or more than 10% of the entitlement
-        return self.behind >= max(2.0, self.entitled * 0.1)
+        # at least two days behind, or at least 10% of the entitlement (in tenths of a day,
+        # so 36 * 0.1 is 3.6 exactly and not 3.6000000000000005)
+        return self.behind >= max(2.0, round(self.entitled * 0.1, 1))
 
 
 def pace(award: Award, today: date, sums: dict | None = None) -> Pace:
