@@ -83,9 +83,11 @@ def register_templates(app: Flask) -> None:
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
+    from app.core.components import register_components
     from app.core.formatting import register_filters
 
     register_filters(app)
+    register_components(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -29,18 +29,22 @@ def nav_entries() -> list[tuple[str, str]]:
 
 
 def navigation_items() -> list[dict]:
+    """The header's links. One at most is marked current: the link to this very page, or
+    else the first link into the same part of the service (so "At risk" and "Your
+    research days", both in release, are never highlighted together)."""
     if not current_user.is_authenticated:
         return []
-    items = []
-    for label, endpoint in nav_entries():
-        if endpoint_allowed(endpoint):
-            href = url_for(endpoint)
-            prefix = endpoint.split(".")[0]
-            current = request.endpoint == endpoint or (
-                endpoint != "home.index"
-                and request.endpoint is not None
-                and request.endpoint.startswith(prefix + ".")
-                and prefix not in ("accounts",)
-            )
-            items.append({"text": label, "href": href, "current": current})
-    return items
+    here = request.endpoint or ""
+    allowed = [(label, e) for label, e in nav_entries() if endpoint_allowed(e)]
+    current = next((e for _l, e in allowed if e == here), None)
+    if current is None:
+        prefix = here.split(".")[0] + "."
+        current = next(
+            (
+                e
+                for _l, e in allowed
+                if e != "home.index" and e.startswith(prefix) and prefix != "accounts."
+            ),
+            None,
+        )
+    return [{"text": label, "href": url_for(e), "current": e == current} for label, e in allowed]

@@ -4,12 +4,11 @@ a cohort's balances, and the cohort's ledger as CSV.
 Who may see which award holders is decided here, once (`Scope`): staff see everyone, a
 PSW only the award holders employed by their own authority.
 
-The at-risk list is ranked by `services.pace`, the one definition of "behind". Ranking by
-days behind needs every candidate's figures, so the candidates (award holders in the
-chosen cohort, or in the cohorts now in their programme year: a cohort is 7 to a few
-hundred people) are loaded in one query with everything the table shows, their ledger
-sums in one GROUP BY (`services.balances_for`), then sorted and sliced into a page. The
-query count does not depend on the number of award holders.
+The at-risk list is ranked by `services.Pace`, the one definition of "behind", which
+`pace_sql` states again as SQL (integer tenths of a day, so both agree exactly; a test
+holds them together). The database ranks, filters, counts and pages the award holders;
+only the page's rows are loaded, with their balances in one GROUP BY. The query count
+does not depend on the number of award holders.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from app.accounts.models import User
@@ -136,54 +135,96 @@ class RiskList:
     at_risk: int  # of those, how many are at risk
 
 
-def _candidates(scope: Scope, cohort_id: int | None, today: date, *, full: bool) -> list[Award]:
-    stmt = select(Award).join(Cohort, Cohort.id == Award.cohort_id)
-    stmt = stmt.where(
-        Award.cohort_id == cohort_id if cohort_id is not None else running_cohort_filter(today)
+def _cohorts_in_view(cohort_id: int | None, today: date) -> list[Cohort]:
+    stmt = select(Cohort).where(
+        Cohort.id == cohort_id if cohort_id is not None else running_cohort_filter(today)
     )
-    stmt = scope.apply(stmt).options(contains_eager(Award.cohort))
-    if full:  # everything the table shows, in the same query; users' roles are not needed
-        stmt = stmt.options(
-            joinedload(Award.holder).options(lazyload(User.role_links)),
-            joinedload(Award.line_manager).options(lazyload(User.role_links)),
-            joinedload(Award.employer),
+    return list(db.session.scalars(stmt))
+
+
+def pace_sql(cohorts: list[Cohort], today: date):
+    """(behind, at_risk) as SQL expressions over Award: `services.Pace` in tenths of a day,
+    with each cohort's progress through its year worked out here (a handful of cohorts)
+    and the committed days summed from the ledger by a correlated subquery."""
+    entitled = Award.study_days + Award.residential_days
+    per_cohort = []
+    for c in cohorts:
+        elapsed, total = services.programme_progress(c.programme_start, c.programme_end, today)
+        # services.expected_tenths, as integer arithmetic the database does the same way
+        per_cohort.append(
+            (Award.cohort_id == c.id, (entitled * (20 * elapsed) + total) // (2 * total))
         )
-    return list(db.session.scalars(stmt).unique())
+    expected = case(*per_cohort, else_=0) if per_cohort else literal(0)
+    committed = (
+        select(func.coalesce(func.sum(ReleaseDay.half_days), 0) * 5)
+        .where(
+            ReleaseDay.award_id == Award.id,
+            ReleaseDay.status.in_([DayStatus.APPROVED, DayStatus.TAKEN]),
+        )
+        .scalar_subquery()
+    )
+    gap = expected - committed
+    behind = case((gap > 0, gap), else_=0)
+    threshold = case((entitled > 20, entitled), else_=20)  # services.risk_threshold_tenths
+    return behind, behind >= threshold
 
 
-def _rows(awards: list[Award], today: date) -> list[RiskRow]:
-    sums = services.balances_for([a.id for a in awards])
-    return [RiskRow(a, services.pace(a, today, sums[a.id])) for a in awards]
-
-
-def _sort(rows: list[RiskRow], sort: str, direction: str) -> None:
-    """Sort in place. Ties always go by name, A to Z (Python's sort is stable)."""
-    rows.sort(key=lambda r: (r.award.holder.name.lower(), r.award.id))
-    if sort == "behind":
-        rows.sort(key=lambda r: r.pace.behind, reverse=direction == "desc")
-    elif sort == "employer":
-        rows.sort(key=lambda r: r.award.employer.name.lower(), reverse=direction == "desc")
-    elif direction == "desc":
-        rows.reverse()
+def _in_view(scope: Scope, cohorts: list[Cohort]) -> Select:
+    return scope.apply(select(Award).where(Award.cohort_id.in_([c.id for c in cohorts] or [-1])))
 
 
 def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
-    rows = _rows(_candidates(scope, f.cohort_id, today, full=True), today)
-    holders, behind = len(rows), sum(1 for r in rows if r.pace.at_risk)
+    """One page of award holders, ranked and counted by the database."""
+    cohorts = _cohorts_in_view(f.cohort_id, today)
+    behind, at_risk = pace_sql(cohorts, today)
+    holders, behind_count = _counts(scope, cohorts, at_risk)
+
+    stmt = (
+        _in_view(scope, cohorts)
+        .join(User, User.id == Award.holder_id)
+        .join(Organisation, Organisation.id == Award.employer_id)
+        .options(
+            contains_eager(Award.holder).options(lazyload(User.role_links)),
+            contains_eager(Award.employer),
+            joinedload(Award.line_manager).options(lazyload(User.role_links)),
+            joinedload(Award.cohort),
+        )
+    )
     if f.at_risk_only:
-        rows = [r for r in rows if r.pace.at_risk]
-    _sort(rows, f.sort, f.dir)
+        stmt = stmt.where(at_risk)
+    name = func.lower(User.name)
+    key = {"behind": behind, "name": name, "employer": func.lower(Organisation.name)}[f.sort]
+    order = [key.desc() if f.dir == "desc" else key.asc()]
+    if f.sort != "name":  # ties go by name, A to Z
+        order.append(name.asc())
+    stmt = stmt.order_by(*order, Award.id)
+
     per_page = current_app.config["PER_PAGE"]
-    number = min(f.page, max(1, -(-len(rows) // per_page)))
-    start = (number - 1) * per_page
-    page = Page(rows[start : start + per_page], number, per_page, len(rows))
-    return RiskList(page=page, holders=holders, at_risk=behind)
+    total = behind_count if f.at_risk_only else holders
+    number = min(f.page, max(1, -(-total // per_page)))
+    awards = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
+    sums = services.balances_for([a.id for a in awards])
+    rows = [RiskRow(a, services.pace(a, today, sums[a.id])) for a in awards]
+    return RiskList(page=Page(rows, number, per_page, total), holders=holders, at_risk=behind_count)
+
+
+def _counts(scope: Scope, cohorts: list[Cohort], at_risk) -> tuple[int, int]:
+    """(award holders, of whom at risk) in the cohorts, in one query."""
+    in_view = _in_view(scope, cohorts)
+    row = db.session.execute(
+        in_view.with_only_columns(
+            func.count(Award.id), func.coalesce(func.sum(case((at_risk, 1), else_=0)), 0)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def at_risk_count(scope: Scope, today: date) -> tuple[int, int]:
     """(award holders behind, award holders) in the cohorts now in their programme year."""
-    rows = _rows(_candidates(scope, None, today, full=False), today)
-    return sum(1 for r in rows if r.pace.at_risk), len(rows)
+    cohorts = _cohorts_in_view(None, today)
+    _behind, at_risk = pace_sql(cohorts, today)
+    holders, behind = _counts(scope, cohorts, at_risk)
+    return behind, holders
 
 
 # A cohort's balances ------------------------------------------------------------------

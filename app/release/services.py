@@ -106,30 +106,68 @@ def balance(
 
 @dataclass
 class Pace:
-    expected: float  # days that should be approved or taken by now, on a straight line
-    actual: float  # approved + taken (all kinds)
-    entitled: float
+    """How far an award holder is from a steady pace through their release days.
+
+    Kept in tenths of a day, as integers, so Python and SQL (`oversight.pace_sql`) compute
+    exactly the same figures: no float rounding can put someone on either side of the
+    at-risk line depending on where it was computed."""
+
+    expected_tenths: int  # days approved or taken by now on a straight line, rounded half up
+    actual_tenths: int  # approved + taken (all kinds)
+    entitled: int
+
+    @property
+    def expected(self) -> float:
+        return self.expected_tenths / 10
+
+    @property
+    def actual(self) -> float:
+        return self.actual_tenths / 10
+
+    @property
+    def behind_tenths(self) -> int:
+        return max(0, self.expected_tenths - self.actual_tenths)
 
     @property
     def behind(self) -> float:
-        return max(0.0, round(self.expected - self.actual, 1))
+        return self.behind_tenths / 10
 
     @property
     def at_risk(self) -> bool:
-        # at least two days behind, or at least 10% of the entitlement (in tenths of a day,
-        # so 36 * 0.1 is 3.6 exactly and not 3.6000000000000005)
-        return self.behind >= max(2.0, round(self.entitled * 0.1, 1))
+        """At least two days behind, or at least 10% of the entitlement."""
+        return self.behind_tenths >= risk_threshold_tenths(self.entitled)
+
+
+def risk_threshold_tenths(entitled: int) -> int:
+    # 10% of `entitled` days is `entitled` tenths of a day
+    return max(20, entitled)
+
+
+def programme_progress(start: date, end: date, today: date) -> tuple[int, int]:
+    """(days elapsed, days in all) of a programme year, elapsed clamped to the year."""
+    total = (end - start).days or 1
+    return min(max((today - start).days, 0), total), total
+
+
+def expected_tenths(entitled: int, elapsed: int, total: int) -> int:
+    """entitled * elapsed / total in tenths of a day, rounded half up (integers only)."""
+    return (entitled * 20 * elapsed + total) // (2 * total)
 
 
 def pace(award: Award, today: date, sums: dict | None = None) -> Pace:
     cohort = award.cohort
-    start, end = cohort.programme_start, cohort.programme_end
-    total = (end - start).days or 1
-    elapsed = min(max((today - start).days, 0), total)
+    elapsed, total = programme_progress(cohort.programme_start, cohort.programme_end, today)
     entitled = award.study_days + award.residential_days
-    b = balance(award, sums)
-    actual = sum(x.committed for x in b.values())
-    return Pace(expected=round(entitled * elapsed / total, 1), actual=actual, entitled=entitled)
+    sums = sums if sums is not None else balances_for([award.id])[award.id]
+    committed_half_days = sum(
+        by_status.get(DayStatus.APPROVED, 0) + by_status.get(DayStatus.TAKEN, 0)
+        for by_status in sums.values()
+    )
+    return Pace(
+        expected_tenths=expected_tenths(entitled, elapsed, total),
+        actual_tenths=committed_half_days * 5,
+        entitled=entitled,
+    )
 
 
 # Access ---------------------------------------------------------------------------
