@@ -41,13 +41,6 @@ def test_kebab_case_templates_and_bounded_size(app):
     assert len(nhsuk) == 3
 
 
-def test_unhashable_parameters_render_uncached(app):
-    nhsuk = Components(app.jinja_env)
-    with app.app_context():
-        html = str(nhsuk.tag({"text": "Hello", "attributes": {"data-x": object()}}))
-    assert "Hello" in html and len(nhsuk) == 0
-
-
 def test_one_header_link_is_current(app, make, browser):
     """Someone with two roles in the release part of the service sees one current link."""
     from app.core.roles import Role

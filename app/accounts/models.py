@@ -11,9 +11,11 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,11 +43,22 @@ class UserStatus(enum.StrEnum):
         }[self.value]
 
 
+UNCONFIRMED_SQL = "invited_by_id IS NOT NULL AND access_confirmed_by_id IS NULL"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
     __table_args__ = (
         UniqueConstraint("email"),
         CheckConstraint("email = lower(email)", name="email_lower"),
+        Index("ix_user_name", "name", "id"),  # the people list, A to Z
+        # the staff home card and filter: invited by an applicant, roles not yet confirmed
+        Index(
+            "ix_user_unconfirmed",
+            "id",
+            sqlite_where=text(UNCONFIRMED_SQL),
+            postgresql_where=text(UNCONFIRMED_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

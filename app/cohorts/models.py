@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -35,6 +36,8 @@ class Cohort(db.Model):
         CheckConstraint("places > 0", name="places_positive"),
         CheckConstraint("personal_award_cap_pence >= 0", name="cap_not_negative"),
         CheckConstraint("backfill_pence >= 0", name="backfill_not_negative"),
+        # cohorts in their programme year today (at-risk view, home cards)
+        Index("ix_cohort_programme", "programme_start", "programme_end"),
         CheckConstraint("residential_days >= 0 AND study_days >= 0", name="days_not_negative"),
     )
 
@@ -90,9 +93,7 @@ class RecruitmentEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EventKind] = mapped_column(
-        enum_type(EventKind, 32)
-    )
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, 32))
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     joining_details: Mapped[str] = mapped_column(Text, default="")

@@ -19,7 +19,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
     __table_args__ = (
         Index("ix_audit_entry_object", "object_type", "object_id"),
-        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_at_id", "at", "id"),  # the log, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,9 +6,11 @@ costs tens to hundreds of microseconds (the header alone is about 3 ms), which o
 parameters always give the same HTML, so each distinct call is rendered once per worker
 and kept in a bounded cache. The markup is exactly what the macro produces.
 
-Parameters are frozen into a hashable key; `Markup` is kept distinct from `str`, so text
-and HTML with the same characters never share an entry. Calls whose parameters cannot be
-frozen (a `caller` block, an object) are rendered every time, uncached.
+The key is the parameters' `repr`: fast (C code, where walking the dicts cost 2 ms a page)
+and exact for what templates pass, which is literals: dicts, lists, strings, numbers and
+`Markup`, whose repr differs from a plain string's, so text and HTML with the same
+characters never share an entry. Parameters must not hold objects whose repr hides their
+content; the components never need any.
 """
 
 from __future__ import annotations
@@ -16,30 +18,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable
 
 from flask import Flask
 from jinja2 import Environment
 from markupsafe import Markup
 
 MAX_ENTRIES = 2048
-
-
-class _Unfreezable(Exception):
-    pass
-
-
-def _freeze(value: Any) -> Hashable:
-    if isinstance(value, Markup):
-        return ("markup", str(value))
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
-    if isinstance(value, list | tuple):
-        return ("list", tuple(_freeze(v) for v in value))
-    raise _Unfreezable(type(value).__name__)
 
 
 def _template_name(macro: str) -> str:
@@ -54,7 +39,7 @@ class Components:
     def __init__(self, env: Environment, max_entries: int = MAX_ENTRIES):
         self._env = env
         self._max = max_entries
-        self._cache: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], Markup] = OrderedDict()
         self._macros: dict[str, Callable[..., str]] = {}
         self._lock = threading.Lock()
 
@@ -72,10 +57,7 @@ class Components:
 
         def render(params: dict | None = None) -> Markup:
             params = params or {}
-            try:
-                key = (name, _freeze(params))
-            except _Unfreezable:
-                return self._macro(name)(params)  # already Markup: the macro escaped its text
+            key = (name, repr(params))
             with self._lock:
                 html = self._cache.get(key)
                 if html is not None:

@@ -59,7 +59,13 @@ def parse_pounds(text: str) -> int:
     return -pence if neg else pence
 
 
+def format_number(value: float) -> str:
+    """12.0 -> '12', 12.5 -> '12.5' (day counts). A filter, not a macro: it runs per cell."""
+    return f"{value:g}"
+
+
 def register_filters(app) -> None:
+    app.jinja_env.filters["num"] = format_number
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["pence"] = format_pence

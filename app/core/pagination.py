@@ -1,4 +1,9 @@
-"""Server-side pagination: one COUNT and one page of rows, never a whole table."""
+"""Server-side pagination: one COUNT and one page of rows, never a whole table.
+
+Where counting would cost more than the page (the audit log: hundreds of thousands of
+rows), `paginate(..., count=False)` skips the COUNT and reads one row past the page to
+know whether there is a next one; `total` is then None.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,13 @@ class Page:
     items: list[Any]
     page: int
     per_page: int
-    total: int
+    total: int | None  # None: not counted
+    more: bool = False  # uncounted pages: is there a next page?
 
     @property
-    def pages(self) -> int:
+    def pages(self) -> int | None:
+        if self.total is None:
+            return None
         return max(1, -(-self.total // self.per_page))
 
     @property
@@ -27,15 +35,19 @@ class Page:
 
     @property
     def has_next(self) -> bool:
+        if self.total is None:
+            return self.more
         return self.page < self.pages
 
     @property
     def first_index(self) -> int:
-        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+        if not self.items:
+            return 0
+        return (self.page - 1) * self.per_page + 1
 
     @property
     def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
+        return (self.page - 1) * self.per_page + len(self.items)
 
 
 def parse_page(value: Any) -> int:
@@ -45,8 +57,15 @@ def parse_page(value: Any) -> int:
         return 1
 
 
-def paginate(stmt: Select, page: int, per_page: int, scalars: bool = True) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+def paginate(
+    stmt: Select, page: int, per_page: int, scalars: bool = True, count: bool = True
+) -> Page:
+    total = None
+    if count:
+        counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = db.session.scalar(counted) or 0
+    limit = per_page if count else per_page + 1
+    result = db.session.execute(stmt.limit(limit).offset((page - 1) * per_page))
     items = list(result.scalars().unique()) if scalars else list(result)
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    more = len(items) > per_page
+    return Page(items=items[:per_page], page=page, per_page=per_page, total=total, more=more)

@@ -70,7 +70,8 @@ class ReleaseDay(db.Model):
             sqlite_where=text(ACTIVE_SQL),
             postgresql_where=text(ACTIVE_SQL),
         ),
-        Index("ix_release_day_award_status", "award_id", "status"),
+        # Balances and pace sum half-days by award, status and kind: covered by the index alone.
+        Index("ix_release_day_award_sums", "award_id", "status", "kind", "half_days"),
         Index("ix_release_day_status_day", "status", "day"),
         CheckConstraint("half_days IN (1, 2)", name="whole_or_half"),
     )

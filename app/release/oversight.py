@@ -124,7 +124,13 @@ class RiskFilters:
 
 @dataclass
 class RiskRow:
-    award: Award
+    """One line of the at-risk table: names and figures straight from the query."""
+
+    award_id: int
+    holder: str
+    employer: str
+    cohort: str
+    line_manager: str | None
     pace: services.Pace
 
 
@@ -146,6 +152,12 @@ def pace_sql(cohorts: list[Cohort], today: date):
     """(behind, at_risk) as SQL expressions over Award: `services.Pace` in tenths of a day,
     with each cohort's progress through its year worked out here (a handful of cohorts)
     and the committed days summed from the ledger by a correlated subquery."""
+    expected, committed = _pace_parts(cohorts, today)
+    return _behind_and_risk(expected, committed)
+
+
+def _pace_parts(cohorts: list[Cohort], today: date):
+    """(expected, committed) in tenths of a day, as SQL expressions over Award."""
     entitled = Award.study_days + Award.residential_days
     per_cohort = []
     for c in cohorts:
@@ -163,6 +175,11 @@ def pace_sql(cohorts: list[Cohort], today: date):
         )
         .scalar_subquery()
     )
+    return expected, committed
+
+
+def _behind_and_risk(expected, committed):
+    entitled = Award.study_days + Award.residential_days
     gap = expected - committed
     behind = case((gap > 0, gap), else_=0)
     threshold = case((entitled > 20, entitled), else_=20)  # services.risk_threshold_tenths
@@ -174,25 +191,36 @@ def _in_view(scope: Scope, cohorts: list[Cohort]) -> Select:
 
 
 def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
-    """One page of award holders, ranked and counted by the database."""
+    """One page of award holders, ranked, counted and paged by the database. The page's
+    rows are plain columns (names and tenths of a day), not ORM objects: 50 awards with
+    four related people and places each cost more to build than to query."""
     cohorts = _cohorts_in_view(f.cohort_id, today)
-    behind, at_risk = pace_sql(cohorts, today)
+    expected, committed = _pace_parts(cohorts, today)
+    behind, at_risk = _behind_and_risk(expected, committed)
     holders, behind_count = _counts(scope, cohorts, at_risk)
 
+    holder, manager = aliased(User), aliased(User)
+    entitled = Award.study_days + Award.residential_days
     stmt = (
         _in_view(scope, cohorts)
-        .join(User, User.id == Award.holder_id)
-        .join(Organisation, Organisation.id == Award.employer_id)
-        .options(
-            contains_eager(Award.holder).options(lazyload(User.role_links)),
-            contains_eager(Award.employer),
-            joinedload(Award.line_manager).options(lazyload(User.role_links)),
-            joinedload(Award.cohort),
+        .with_only_columns(
+            Award.id,
+            holder.name,
+            Organisation.name,
+            Cohort.name,
+            manager.name,
+            entitled,
+            expected,
+            committed,
         )
+        .join(holder, holder.id == Award.holder_id)
+        .join(Organisation, Organisation.id == Award.employer_id)
+        .join(Cohort, Cohort.id == Award.cohort_id)
+        .outerjoin(manager, manager.id == Award.line_manager_id)
     )
     if f.at_risk_only:
         stmt = stmt.where(at_risk)
-    name = func.lower(User.name)
+    name = func.lower(holder.name)
     key = {"behind": behind, "name": name, "employer": func.lower(Organisation.name)}[f.sort]
     order = [key.desc() if f.dir == "desc" else key.asc()]
     if f.sort != "name":  # ties go by name, A to Z
@@ -202,9 +230,21 @@ def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
     per_page = current_app.config["PER_PAGE"]
     total = behind_count if f.at_risk_only else holders
     number = min(f.page, max(1, -(-total // per_page)))
-    awards = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
-    sums = services.balances_for([a.id for a in awards])
-    rows = [RiskRow(a, services.pace(a, today, sums[a.id])) for a in awards]
+    rows = [
+        RiskRow(
+            award_id=award_id,
+            holder=holder_name,
+            employer=employer,
+            cohort=cohort,
+            line_manager=manager_name,
+            pace=services.Pace(
+                expected_tenths=int(exp), actual_tenths=int(done), entitled=int(ent)
+            ),
+        )
+        for award_id, holder_name, employer, cohort, manager_name, ent, exp, done in (
+            db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
+        )
+    ]
     return RiskList(page=Page(rows, number, per_page, total), holders=holders, at_risk=behind_count)
 
 
