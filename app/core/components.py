@@ -52,6 +52,7 @@ class Components:
         return macro
 
     def __getattr__(self, name: str) -> Callable[[dict], Markup]:
+        """Called once per component name: the renderer is then kept as an attribute."""
         if name.startswith("_"):
             raise AttributeError(name)
 
@@ -70,6 +71,7 @@ class Components:
                     self._cache.popitem(last=False)
             return html
 
+        setattr(self, name, render)
         return render
 
     def clear(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, case, func, null, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from app.accounts.models import User
 from app.applications.models import (
@@ -153,7 +153,21 @@ def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Pa
         .join(User, Application.applicant_id == User.id)
         .outerjoin(Organisation, Application.employer_id == Organisation.id)
         .outerjoin(SignOff, current_sign_off)
-        .options(contains_eager(Application.applicant), contains_eager(Application.employer))
+        .options(
+            # only what the table shows: the answers are long text, and the applicants'
+            # roles are not needed here
+            load_only(
+                Application.id,
+                Application.status,
+                Application.service_area,
+                Application.submitted_at,
+                Application.version,
+            ),
+            contains_eager(Application.applicant)
+            .load_only(User.id, User.name)
+            .options(lazyload(User.role_links)),
+            contains_eager(Application.employer).load_only(Organisation.id, Organisation.name),
+        )
         .where(Application.cohort_id == cohort.id, Application.status.in_(LISTED))
     )
     if f.status:
