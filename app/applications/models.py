@@ -222,6 +222,8 @@ class SignOff(db.Model):
             "decision != 'endorsed' OR (confirmed_release AND confirmed_strategic)",
             name="endorsement_confirms_both",
         ),
+        # a PSW's list of sign-offs for their authority, newest first
+        Index("ix_sign_off_employer_signed", "employer_id", "signed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

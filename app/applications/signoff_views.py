@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.applications import services
 from app.applications.models import Application, AppStatus, SignOff
 from app.applications.views import bp
+from app.cohorts.models import Cohort
 from app.cohorts.services import psw_organisations
 from app.core.access import get_or_404, roles
 from app.core.forms import BaseForm, choices
@@ -96,8 +97,18 @@ def waiting_for(user: User) -> list[Application]:
     return list(
         db.session.scalars(
             select(Application)
-            .options(joinedload(Application.applicant), joinedload(Application.employer))
-            .options(joinedload(Application.cohort))
+            .options(
+                load_only(
+                    Application.id,
+                    Application.current_role,
+                    Application.team,
+                    Application.submitted_at,
+                ),
+                joinedload(Application.applicant)
+                .load_only(User.id, User.name)
+                .lazyload(User.role_links),
+                joinedload(Application.cohort).load_only(Cohort.id, Cohort.name),
+            )
             .where(Application.employer_id.in_(ids), Application.status == AppStatus.SUBMITTED)
             .order_by(Application.submitted_at, Application.id)
         )
@@ -124,8 +135,14 @@ def decided_by_employer(user: User, page: int):
     stmt = (
         select(SignOff)
         .join(Application, SignOff.application_id == Application.id)
-        .options(contains_eager(SignOff.application).joinedload(Application.applicant))
-        .options(joinedload(SignOff.psw))
+        .options(
+            contains_eager(SignOff.application)
+            .load_only(Application.id, Application.status, Application.version)
+            .joinedload(Application.applicant)
+            .load_only(User.id, User.name)
+            .lazyload(User.role_links),
+            joinedload(SignOff.psw).load_only(User.id, User.name).lazyload(User.role_links),
+        )
         .where(SignOff.employer_id.in_(ids))
         .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
     )

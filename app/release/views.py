@@ -307,7 +307,7 @@ def _covering(user: User, now: date) -> dict[int, Delegation]:
     """{manager_id: delegation} for managers `user` is approving for today."""
     rows = db.session.scalars(
         select(Delegation)
-        .options(joinedload(Delegation.manager))
+        .options(joinedload(Delegation.manager).lazyload(User.role_links))
         .where(
             Delegation.delegate_id == user.id,
             Delegation.starts_on <= now,
@@ -325,7 +325,7 @@ def _team(user: User, now: date) -> list[dict]:
         return []
     awards = db.session.scalars(
         select(Award)
-        .options(joinedload(Award.holder), joinedload(Award.cohort))
+        .options(joinedload(Award.holder).lazyload(User.role_links), joinedload(Award.cohort))
         .where(Award.id.in_(ids))
     ).all()
     pending: dict[int, list[ReleaseDay]] = defaultdict(list)
@@ -489,7 +489,7 @@ def delegations():
     ).all()
     to_me = db.session.scalars(
         select(Delegation)
-        .options(joinedload(Delegation.manager))
+        .options(joinedload(Delegation.manager).lazyload(User.role_links))
         .where(
             Delegation.delegate_id == user.id,
             Delegation.revoked_at.is_(None),

@@ -7,7 +7,8 @@ Found by reading each main page's queries against the national data set (bench/)
   award, status and kind; covering the sum means no table reads (the at-risk ranking
   halved). It replaces (award_id, status), which it extends;
 - user (name, id): the people list, A to Z, without sorting 20,000 rows;
-- user, partial: people invited by an applicant whose roles staff have not confirmed.
+- user, partial: people invited by an applicant whose roles staff have not confirmed;
+- sign_off (employer_id, signed_at, id): a PSW's sign-offs for their authority, newest first.
 
 Revision ID: 5b5f359cfa9f
 Revises: bf75426e99d9
@@ -53,8 +54,16 @@ def upgrade():
             postgresql_where=UNCONFIRMED,
         )
 
+    with op.batch_alter_table("sign_off", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_sign_off_employer_signed", ["employer_id", "signed_at", "id"], unique=False
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("sign_off", schema=None) as batch_op:
+        batch_op.drop_index("ix_sign_off_employer_signed")
+
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_index("ix_user_unconfirmed")
         batch_op.drop_index("ix_user_name")
