@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from werkzeug.routing import BuildError
 
 from app.cohorts import services
@@ -69,6 +70,7 @@ def _published_areas(cohort: Cohort) -> list[tuple[Organisation, list[PriorityAr
         select(PriorityArea)
         .join(Organisation, Organisation.id == PriorityArea.organisation_id)
         .where(PriorityArea.cohort_id == cohort.id, PriorityArea.is_withdrawn.is_(False))
+        .options(contains_eager(PriorityArea.organisation))
         .order_by(Organisation.name, PriorityArea.title)
     )
     return [(org, list(items)) for org, items in groupby(areas, key=lambda a: a.organisation)]
