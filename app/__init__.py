@@ -54,6 +54,14 @@ def register_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif uri.startswith("postgresql") and app.config.get("PG_RANDOM_PAGE_COST"):
+        cost = float(app.config["PG_RANDOM_PAGE_COST"])  # a bad value stops start-up here
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {
+            **options.get("connect_args", {}),
+            "options": f"-c random_page_cost={cost:g}",
+        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     env = app.config["APP_ENV"]
     if env in ("development", "testing"):
         app.config.setdefault("SESSION_COOKIE_SECURE", False)

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import SignInFailure, TokenPurpose, User, UserRole, UserStatus, UserToken
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -38,7 +39,8 @@ def load_user(session_id: str) -> User | None:
         user_id, version = (int(x) for x in session_id.split(":"))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    # roles in the same query: every page asks them (navigation, access rules)
+    user = db.session.get(User, user_id, options=[joinedload(User.role_links)])
     if user is None or user.session_version != version or not user.is_active:
         return None
     return user
