@@ -85,9 +85,9 @@ def test_sql_and_python_agree_every_week_of_the_year(app, awards):
         checked = at_risk_seen = 0
         day = START - timedelta(days=7)
         while day <= END + timedelta(days=7):
-            behind, at_risk = oversight.pace_sql([cohort], day)
+            p_sql = oversight.pace_sql([cohort], day)
             rows = db.session.execute(
-                select(Award.id, behind, at_risk).where(Award.id.in_(ids))
+                p_sql.join(select(Award.id, p_sql.behind, p_sql.at_risk)).where(Award.id.in_(ids))
             ).all()
             from_sql = {r[0]: (int(r[1]), bool(r[2])) for r in rows}
             for a in loaded:

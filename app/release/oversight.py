@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, case, func, literal, select
@@ -148,16 +149,28 @@ def _cohorts_in_view(cohort_id: int | None, today: date) -> list[Cohort]:
     return list(db.session.scalars(stmt))
 
 
-def pace_sql(cohorts: list[Cohort], today: date):
-    """(behind, at_risk) as SQL expressions over Award: `services.Pace` in tenths of a day,
-    with each cohort's progress through its year worked out here (a handful of cohorts)
-    and the committed days summed from the ledger by a correlated subquery."""
-    expected, committed = _pace_parts(cohorts, today)
-    return _behind_and_risk(expected, committed)
+@dataclass
+class PaceSQL:
+    """`services.Pace` as SQL over Award, in tenths of a day: each cohort's progress through
+    its year is worked out here (a handful of cohorts) and written into a CASE; the
+    committed days come from one grouped subquery over the awards in view, joined once, so
+    the database sums each award's ledger once however many times the figures are used."""
+
+    expected: Any
+    committed: Any
+    behind: Any
+    at_risk: Any
+    done: Any  # the grouped subquery: award_id, done
+
+    def join(self, stmt: Select) -> Select:
+        return stmt.outerjoin(self.done, self.done.c.award_id == Award.id)
 
 
-def _pace_parts(cohorts: list[Cohort], today: date):
-    """(expected, committed) in tenths of a day, as SQL expressions over Award."""
+def pace_sql(cohorts: list[Cohort], today: date, award_ids: Select | None = None) -> PaceSQL:
+    """`award_ids` (a SELECT of Award.id) limits the ledger sums to the awards in view;
+    by default, every award in `cohorts`."""
+    if award_ids is None:
+        award_ids = select(Award.id).where(Award.cohort_id.in_([c.id for c in cohorts] or [-1]))
     entitled = Award.study_days + Award.residential_days
     per_cohort = []
     for c in cohorts:
@@ -167,103 +180,126 @@ def _pace_parts(cohorts: list[Cohort], today: date):
             (Award.cohort_id == c.id, (entitled * (20 * elapsed) + total) // (2 * total))
         )
     expected = case(*per_cohort, else_=0) if per_cohort else literal(0)
-    committed = (
-        select(func.coalesce(func.sum(ReleaseDay.half_days), 0) * 5)
+    done = (
+        select(
+            ReleaseDay.award_id.label("award_id"),
+            (func.sum(ReleaseDay.half_days) * 5).label("done"),
+        )
         .where(
-            ReleaseDay.award_id == Award.id,
+            ReleaseDay.award_id.in_(award_ids),
             ReleaseDay.status.in_([DayStatus.APPROVED, DayStatus.TAKEN]),
         )
-        .scalar_subquery()
+        .group_by(ReleaseDay.award_id)
+        .subquery("committed")
     )
-    return expected, committed
-
-
-def _behind_and_risk(expected, committed):
-    entitled = Award.study_days + Award.residential_days
+    committed = func.coalesce(done.c.done, 0)
     gap = expected - committed
     behind = case((gap > 0, gap), else_=0)
     threshold = case((entitled > 20, entitled), else_=20)  # services.risk_threshold_tenths
-    return behind, behind >= threshold
+    return PaceSQL(expected, committed, behind, behind >= threshold, done)
 
 
 def _in_view(scope: Scope, cohorts: list[Cohort]) -> Select:
     return scope.apply(select(Award).where(Award.cohort_id.in_([c.id for c in cohorts] or [-1])))
 
 
-def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
-    """One page of award holders, ranked, counted and paged by the database. The page's
-    rows are plain columns (names and tenths of a day), not ORM objects: 50 awards with
-    four related people and places each cost more to build than to query."""
-    cohorts = _cohorts_in_view(f.cohort_id, today)
-    expected, committed = _pace_parts(cohorts, today)
-    behind, at_risk = _behind_and_risk(expected, committed)
-    holders, behind_count = _counts(scope, cohorts, at_risk)
+def _pace_in_view(scope: Scope, cohorts: list[Cohort], today: date) -> PaceSQL:
+    return pace_sql(cohorts, today, _in_view(scope, cohorts).with_only_columns(Award.id))
 
+
+def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
+    """One page of award holders, ranked, counted and paged by the database in one query:
+    the figures for every award in view are worked out once, the totals come from window
+    functions over them, and only the page's rows come back, as plain columns (names and
+    tenths of a day): 50 awards with four related people and places each cost more to
+    build as ORM objects than to query."""
+    cohorts = _cohorts_in_view(f.cohort_id, today)
+    pace = _pace_in_view(scope, cohorts, today)
     holder, manager = aliased(User), aliased(User)
-    entitled = Award.study_days + Award.residential_days
-    stmt = (
+    risky = case((pace.at_risk, 1), else_=0)
+    figures = pace.join(
         _in_view(scope, cohorts)
         .with_only_columns(
-            Award.id,
-            holder.name,
-            Organisation.name,
-            Cohort.name,
-            manager.name,
-            entitled,
-            expected,
-            committed,
+            Award.id.label("award_id"),
+            holder.name.label("holder"),
+            Organisation.name.label("employer"),
+            Cohort.name.label("cohort"),
+            manager.name.label("line_manager"),
+            (Award.study_days + Award.residential_days).label("entitled"),
+            pace.expected.label("expected"),
+            pace.committed.label("committed"),
+            pace.behind.label("behind"),
+            risky.label("risky"),
+            func.lower(holder.name).label("sort_name"),
+            func.lower(Organisation.name).label("sort_employer"),
+            func.count().over().label("holders"),
+            func.sum(risky).over().label("at_risk_total"),
         )
         .join(holder, holder.id == Award.holder_id)
         .join(Organisation, Organisation.id == Award.employer_id)
         .join(Cohort, Cohort.id == Award.cohort_id)
         .outerjoin(manager, manager.id == Award.line_manager_id)
-    )
+    ).subquery("figures")
+    t = figures.c
+    stmt = select(figures)
     if f.at_risk_only:
-        stmt = stmt.where(at_risk)
-    name = func.lower(holder.name)
-    key = {"behind": behind, "name": name, "employer": func.lower(Organisation.name)}[f.sort]
+        stmt = stmt.where(t.risky == 1)
+    key = {"behind": t.behind, "name": t.sort_name, "employer": t.sort_employer}[f.sort]
     order = [key.desc() if f.dir == "desc" else key.asc()]
     if f.sort != "name":  # ties go by name, A to Z
-        order.append(name.asc())
-    stmt = stmt.order_by(*order, Award.id)
+        order.append(t.sort_name.asc())
+    stmt = stmt.order_by(*order, t.award_id)
 
     per_page = current_app.config["PER_PAGE"]
+    rows = _risk_page(stmt, f.page, per_page)
+    if rows:
+        holders, behind_count = int(rows[0].holders), int(rows[0].at_risk_total or 0)
+        number = f.page
+    else:  # nobody, or a page past the end: count, then show the last page
+        holders, behind_count = _counts(scope, cohorts, pace)
+        total = behind_count if f.at_risk_only else holders
+        number = min(f.page, max(1, -(-total // per_page)))
+        rows = _risk_page(stmt, number, per_page) if number != f.page else []
     total = behind_count if f.at_risk_only else holders
-    number = min(f.page, max(1, -(-total // per_page)))
-    rows = [
+    items = [
         RiskRow(
-            award_id=award_id,
-            holder=holder_name,
-            employer=employer,
-            cohort=cohort,
-            line_manager=manager_name,
+            award_id=r.award_id,
+            holder=r.holder,
+            employer=r.employer,
+            cohort=r.cohort,
+            line_manager=r.line_manager,
             pace=services.Pace(
-                expected_tenths=int(exp), actual_tenths=int(done), entitled=int(ent)
+                expected_tenths=int(r.expected),
+                actual_tenths=int(r.committed),
+                entitled=int(r.entitled),
             ),
         )
-        for award_id, holder_name, employer, cohort, manager_name, ent, exp, done in (
-            db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
-        )
+        for r in rows
     ]
-    return RiskList(page=Page(rows, number, per_page, total), holders=holders, at_risk=behind_count)
+    return RiskList(
+        page=Page(items, number, per_page, total), holders=holders, at_risk=behind_count
+    )
 
 
-def _counts(scope: Scope, cohorts: list[Cohort], at_risk) -> tuple[int, int]:
+def _risk_page(stmt: Select, number: int, per_page: int) -> list:
+    return list(db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page)))
+
+
+def _counts(scope: Scope, cohorts: list[Cohort], pace: PaceSQL) -> tuple[int, int]:
     """(award holders, of whom at risk) in the cohorts, in one query."""
-    in_view = _in_view(scope, cohorts)
-    row = db.session.execute(
-        in_view.with_only_columns(
-            func.count(Award.id), func.coalesce(func.sum(case((at_risk, 1), else_=0)), 0)
+    stmt = pace.join(
+        _in_view(scope, cohorts).with_only_columns(
+            func.count(Award.id), func.coalesce(func.sum(case((pace.at_risk, 1), else_=0)), 0)
         )
-    ).one()
+    )
+    row = db.session.execute(stmt).one()
     return int(row[0]), int(row[1])
 
 
 def at_risk_count(scope: Scope, today: date) -> tuple[int, int]:
     """(award holders behind, award holders) in the cohorts now in their programme year."""
     cohorts = _cohorts_in_view(None, today)
-    _behind, at_risk = pace_sql(cohorts, today)
-    holders, behind = _counts(scope, cohorts, at_risk)
+    holders, behind = _counts(scope, cohorts, _pace_in_view(scope, cohorts, today))
     return behind, holders
 
 
