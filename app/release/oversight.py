@@ -22,7 +22,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.awards.models import Award
@@ -320,13 +321,22 @@ def cohort_balances(scope: Scope, cohort: Cohort, page: int, today: date) -> Pag
         scope.apply(select(Award).where(Award.cohort_id == cohort.id))
         .join(User, User.id == Award.holder_id)
         .options(
-            contains_eager(Award.holder).options(lazyload(User.role_links)),
-            joinedload(Award.employer),
-            joinedload(Award.line_manager).options(lazyload(User.role_links)),
+            # only what the table and the pace need
+            load_only(
+                Award.id,
+                Award.cohort_id,
+                Award.study_days,
+                Award.residential_days,
+                Award.employer_id,
+            ),
+            contains_eager(Award.holder).load_only(User.id, User.name).lazyload(User.role_links),
+            joinedload(Award.employer).load_only(Organisation.id, Organisation.name),
         )
         .order_by(func.lower(User.name), Award.id)
     )
     result = paginate(stmt, page, current_app.config["PER_PAGE"])
+    for a in result.items:  # the cohort is already loaded: no lookup per row
+        set_committed_value(a, "cohort", cohort)
     sums = services.balances_for([a.id for a in result.items])
     rows = []
     for a in result.items:
