@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.applications.models import (
@@ -405,7 +405,11 @@ def record_review(app: Application, reviewer: User, score: int, notes: str) -> R
 
 def visible_reviews(app: Application, viewer: User) -> list[Review]:
     """Each reviewer sees only their own until the cohort's scores are revealed."""
-    stmt = select(Review).where(Review.application_id == app.id)
+    stmt = (
+        select(Review)
+        .options(joinedload(Review.reviewer).lazyload(User.role_links))
+        .where(Review.application_id == app.id)
+    )
     if not app.cohort.scores_revealed:
         stmt = stmt.where(Review.reviewer_id == viewer.id)
     return list(db.session.scalars(stmt.order_by(Review.id)))

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.accounts.services import AccountError, invite_user, normalise_email
@@ -66,9 +67,15 @@ def _load(application_id: int) -> Application:
 
 
 def _mine(user) -> list[Application]:
+    """The applicant's applications, newest first, with the cohort and PSW the list and the
+    home page cards name."""
     return list(
         db.session.scalars(
             select(Application)
+            .options(
+                joinedload(Application.cohort),
+                joinedload(Application.psw).lazyload(User.role_links),
+            )
             .where(Application.applicant_id == user.id)
             .order_by(Application.created_at.desc(), Application.id.desc())
         )

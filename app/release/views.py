@@ -144,6 +144,7 @@ def ledger(award_id: int):
         plan = None
     open_statuses = (DayStatus.REQUESTED, DayStatus.APPROVED)
     current = [r for r in rows if r.day >= now or r.status in open_statuses]
+    sums = services.balances_for([award.id])[award.id]  # one GROUP BY for balance and pace
     return render_template(
         "release/ledger.html",
         award=award,
@@ -151,8 +152,8 @@ def ledger(award_id: int):
         current=current,
         earlier=[r for r in rows if r not in current],
         people=people,
-        balances=services.balance(award),
-        pace=services.pace(award, now),
+        balances=services.balance(award, sums),
+        pace=services.pace(award, now, sums),
         today=now,
         holder=holder,
         manages=manages,
@@ -535,8 +536,9 @@ def _release_cards(user) -> list[Card]:
     if user.has_role(Role.AWARD_HOLDER):
         award = _current(_holder_awards(user), now)
         if award is not None:
-            b = services.balance(award)[DayKind.STUDY]
-            p = services.pace(award, now)
+            sums = services.balances_for([award.id])[award.id]
+            b = services.balance(award, sums)[DayKind.STUDY]
+            p = services.pace(award, now, sums)
             text = f"{_days_text(b.remaining)} of your {b.entitled:g} study days left to plan."
             if p.at_risk:
                 text += f" You are {_days_text(p.behind)} behind a steady pace."

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, case, func, null, select
-from sqlalchemy.orm import contains_eager, lazyload, load_only
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only, selectinload
 
 from app.accounts.models import User
 from app.applications.models import (
     Application,
+    ApplicationEvent,
     AppStatus,
     Review,
     ServiceArea,
@@ -190,6 +191,30 @@ def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Pa
     ordered = key.desc() if f.dir == "desc" else key.asc()
     stmt = stmt.order_by(ordered.nulls_last(), Application.id)
     return paginate(stmt, f.page, current_app.config["PER_PAGE"], scalars=False)
+
+
+def application_for_review(application_id: int) -> Application | None:
+    """One application with everything its page names: the cohort, the people, the
+    priority area, every sign-off with its PSW and the status history with who did each
+    step, in a fixed number of queries however long the history. Roles of the people
+    shown are not loaded (they load on first use)."""
+    return db.session.scalar(
+        select(Application)
+        .options(
+            joinedload(Application.cohort),
+            joinedload(Application.employer),
+            joinedload(Application.priority_area),
+            *(
+                joinedload(person).lazyload(User.role_links)
+                for person in (Application.applicant, Application.line_manager, Application.psw)
+            ),
+            selectinload(Application.sign_offs).joinedload(SignOff.psw).lazyload(User.role_links),
+            selectinload(Application.events)
+            .joinedload(ApplicationEvent.actor)
+            .lazyload(User.role_links),
+        )
+        .where(Application.id == application_id)
+    )
 
 
 def waiting_for_review(viewer: User) -> list[tuple[Cohort, int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -134,10 +135,18 @@ def _listed(app: Application) -> bool:
     return app.status != AppStatus.DRAFT
 
 
+def _application_or_404(application_id: int) -> Application:
+    """The application with everything its page shows loaded (drafts are not listed)."""
+    app = queries.application_for_review(application_id)
+    if app is None or not _listed(app):
+        abort(404)
+    return app
+
+
 @bp.route("/applications/<int:application_id>")
 @roles(Role.STAFF)
 def application_detail(application_id: int):
-    return _render_application(get_or_404(Application, application_id, _listed))
+    return _render_application(_application_or_404(application_id))
 
 
 @bp.route("/applications/<int:application_id>/review", methods=["POST"])
