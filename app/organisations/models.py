@@ -69,9 +69,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(
-        enum_type(OrgKind, 32), index=True
-    )
+    kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind, 32), index=True)
     adults_services: Mapped[bool] = mapped_column(Boolean, default=False)
     childrens_services: Mapped[bool] = mapped_column(Boolean, default=False)
     nation: Mapped[Nation] = mapped_column(
