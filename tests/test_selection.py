@@ -67,6 +67,26 @@ def test_cohort_list_counts_applications_by_status(make, signed_in):
     assert cells == ["10", "1", "2", "0", "0", "0", "1", "0", "0"]
 
 
+def test_cohort_list_shows_ten_cohorts_a_page_newest_first(make, signed_in):
+    from datetime import date, timedelta
+
+    start = date(2010, 4, 1)
+    for year in range(12):
+        first = start + timedelta(days=365 * year)
+        make.cohort(
+            f"Year {year:02d}",
+            applications_open=first - timedelta(days=120),
+            applications_close=first - timedelta(days=60),
+            programme_start=first,
+            programme_end=first + timedelta(days=364),
+        )
+    first_page = text(signed_in.get("/selection/"))
+    assert "Year 11" in first_page and "Year 02" in first_page and "Year 01" not in first_page
+    assert "Showing 1 to 10 of 12" in first_page
+    second = text(signed_in.get("/selection/?page=2"))
+    assert "Year 01" in second and "Year 00" in second and "Year 02" not in second
+
+
 def test_cohort_page_lists_submitted_applications_only(make, signed_in):
     cohort = make.cohort(places=4)
     apply(make, cohort, "Sally Submitted", status="submitted")

@@ -44,9 +44,14 @@ SORTS = {
 DEFAULT_DIR = {"submitted": "asc", "name": "asc", "employer": "asc", "score": "desc"}
 
 
+COHORTS_PER_PAGE = 10
+
+
 def cohort_page(page: int) -> Page:
+    """Ten cohorts a page, newest first: each row counts its applications by status, and
+    selection is about the newest few (a national programme has dozens of cohorts)."""
     stmt = select(Cohort).order_by(Cohort.programme_start.desc(), Cohort.id.desc())
-    return paginate(stmt, page, current_app.config["PER_PAGE"])
+    return paginate(stmt, page, COHORTS_PER_PAGE)
 
 
 def status_counts(cohort_ids: list[int]) -> dict[int, dict[AppStatus, int]]:
