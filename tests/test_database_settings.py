@@ -13,9 +13,7 @@ from tests.conftest import settings_for
 def test_postgresql_connections_use_the_ssd_page_cost(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            assert "options" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"].get(
-                "connect_args", {}
-            )
+            assert "options" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
             return
         assert db.session.scalar(text("SHOW random_page_cost")) == "1.1"
 
