@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -825,3 +825,21 @@ def test_other_roles_see_no_cohort_cards(browser, make, frozen):
     browser.sign_in(manager.email)
     page = text(browser.get("/"))
     assert "Cohort 2026-27" not in page and "priority research areas for" not in page
+
+
+def test_cohort_list_is_paged_newest_first(browser, make):
+    for year in range(12):
+        start = date(2010 + year, 4, 1)
+        make.cohort(
+            name=f"Cohort {2010 + year}",
+            applications_open=start - timedelta(days=120),
+            applications_close=start - timedelta(days=60),
+            programme_start=start,
+            programme_end=start + timedelta(days=364),
+        )
+    browser.sign_in(make.user(Role.STAFF).email)
+    first = " ".join(text(browser.get("/cohorts/manage")).split())
+    assert "Cohort 2021" in first and "Cohort 2012" in first and "Cohort 2011" not in first
+    assert "Showing 1 to 10 of 12" in first
+    second = " ".join(text(browser.get("/cohorts/manage?page=2")).split())
+    assert "Cohort 2011" in second and "Cohort 2010" in second and "Cohort 2021" not in second

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from app.core.clock import today
 from app.core.formatting import format_date, format_datetime, to_london
 from app.core.forms import ActionForm
 from app.core.navigation import register_nav
+from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
@@ -90,8 +91,9 @@ def _apply_url(cohort: Cohort) -> str:
 @bp.route("/manage")
 @roles(Role.STAFF)
 def manage():
-    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.programme_start.desc())).all()
-    return render_template("cohorts/manage.html", cohorts=cohorts, today=today())
+    stmt = select(Cohort).order_by(Cohort.programme_start.desc(), Cohort.id.desc())
+    page = paginate(stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"])
+    return render_template("cohorts/manage.html", page=page, cohorts=page.items, today=today())
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])
