@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -208,13 +210,30 @@ def _pace_in_view(scope: Scope, cohorts: list[Cohort], today: date) -> PaceSQL:
     return pace_sql(cohorts, today, _in_view(scope, cohorts).with_only_columns(Award.id))
 
 
-def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
-    """One page of award holders, ranked, counted and paged by the database in one query:
-    the figures for every award in view are worked out once, the totals come from window
-    functions over them, and only the page's rows come back, as plain columns (names and
-    tenths of a day): 50 awards with four related people and places each cost more to
-    build as ORM objects than to query."""
-    cohorts = _cohorts_in_view(f.cohort_id, today)
+_RANKINGS: OrderedDict[tuple, tuple[Select, PaceSQL]] = OrderedDict()
+_RANKINGS_MAX = 256
+_RANKINGS_LOCK = threading.Lock()
+
+
+def _ranking(
+    scope: Scope, cohorts: list[Cohort], today: date, at_risk_only: bool, sort: str, dir: str
+) -> tuple[Select, PaceSQL]:
+    """The ranking query for these cohorts, today, filter and order. Building it (a subquery
+    of fourteen columns over a grouped subquery) cost more Python than running it, and it
+    depends only on the key below, so each worker keeps the last few hundred it built."""
+    key = (
+        scope,
+        tuple((c.id, c.programme_start, c.programme_end) for c in cohorts),
+        today,
+        at_risk_only,
+        sort,
+        dir,
+    )
+    with _RANKINGS_LOCK:
+        found = _RANKINGS.get(key)
+        if found is not None:
+            _RANKINGS.move_to_end(key)
+            return found
     pace = _pace_in_view(scope, cohorts, today)
     holder, manager = aliased(User), aliased(User)
     risky = case((pace.at_risk, 1), else_=0)
@@ -243,13 +262,38 @@ def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
     ).subquery("figures")
     t = figures.c
     stmt = select(figures)
-    if f.at_risk_only:
+    if at_risk_only:
         stmt = stmt.where(t.risky == 1)
-    key = {"behind": t.behind, "name": t.sort_name, "employer": t.sort_employer}[f.sort]
-    order = [key.desc() if f.dir == "desc" else key.asc()]
-    if f.sort != "name":  # ties go by name, A to Z
+    order_key = {"behind": t.behind, "name": t.sort_name, "employer": t.sort_employer}[sort]
+    order = [order_key.desc() if dir == "desc" else order_key.asc()]
+    if sort != "name":  # ties go by name, A to Z
         order.append(t.sort_name.asc())
-    stmt = stmt.order_by(*order, t.award_id)
+    built = (stmt.order_by(*order, t.award_id), pace)
+    with _RANKINGS_LOCK:
+        _RANKINGS[key] = built
+        if len(_RANKINGS) > _RANKINGS_MAX:
+            _RANKINGS.popitem(last=False)
+    return built
+
+
+def at_risk_list(
+    scope: Scope, f: RiskFilters, today: date, cohorts: list[Cohort] | None = None
+) -> RiskList:
+    """One page of award holders, ranked, counted and paged by the database in one query:
+    the figures for every award in view are worked out once, the totals come from window
+    functions over them, and only the page's rows come back, as plain columns (names and
+    tenths of a day): 25 awards with four related people and places each cost more to
+    build as ORM objects than to query.
+
+    `cohorts`: the viewer's cohorts with award holders (`cohorts_with_awards`), when the
+    caller has them already; otherwise they are read here."""
+    if cohorts is None:
+        in_view = _cohorts_in_view(f.cohort_id, today)
+    elif f.cohort_id is not None:
+        in_view = [c for c in cohorts if c.id == f.cohort_id]
+    else:
+        in_view = [c for c in cohorts if c.programme_start <= today <= c.programme_end]
+    stmt, pace = _ranking(scope, in_view, today, f.at_risk_only, f.sort, f.dir)
 
     per_page = current_app.config["PER_PAGE"]
     rows = _risk_page(stmt, f.page, per_page)
@@ -257,7 +301,7 @@ def at_risk_list(scope: Scope, f: RiskFilters, today: date) -> RiskList:
         holders, behind_count = int(rows[0].holders), int(rows[0].at_risk_total or 0)
         number = f.page
     else:  # nobody, or a page past the end: count, then show the last page
-        holders, behind_count = _counts(scope, cohorts, pace)
+        holders, behind_count = _counts(scope, in_view, pace)
         total = behind_count if f.at_risk_only else holders
         number = min(f.page, max(1, -(-total // per_page)))
         rows = _risk_page(stmt, number, per_page) if number != f.page else []

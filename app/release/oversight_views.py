@@ -49,7 +49,7 @@ def at_risk():
     now = today()
     return render_template(
         "release/risk.html",
-        result=oversight.at_risk_list(scope, filters, now),
+        result=oversight.at_risk_list(scope, filters, now, cohorts),
         filters=filters,
         cohorts=cohorts,
         running=[c for c in cohorts if c.programme_start <= now <= c.programme_end],
