@@ -553,6 +553,12 @@ def rows_for(app, award_id, kind=DayKind.RESIDENTIAL):
         )
 
 
+def test_refusals_write_dates_without_a_leading_zero(world, browser):
+    browser.sign_in(world.staff.email)
+    page = text(browser.post(residential_url(world), form(world.bob.id, date(2027, 4, 6))))
+    assert " 6 April 2027 cannot be recorded" in page and "06 April" not in page
+
+
 def test_staff_record_residential_days(world, app, browser):
     browser.sign_in(world.staff.email)
     page = browser.get(residential_url(world))

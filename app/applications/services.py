@@ -29,6 +29,7 @@ from app.awards.services import create_award
 from app.cohorts.models import Cohort
 from app.core import audit
 from app.core.db import utcnow
+from app.core.formatting import format_date
 from app.core.mail import external_url, queue_email
 from app.core.roles import Role
 from app.extensions import db
@@ -87,7 +88,7 @@ def _transition(app: Application, new: AppStatus, actor: User, message: str = ""
 def start_application(applicant: User, cohort: Cohort, today: date) -> Application:
     if today > cohort.applications_close:
         raise ApplicationError(
-            f"Applications for {cohort.name} closed on {cohort.applications_close:%d %B %Y}."
+            f"Applications for {cohort.name} closed on {format_date(cohort.applications_close)}."
         )
     existing = db.session.scalar(
         select(Application).where(
@@ -193,10 +194,11 @@ def submit(app: Application, actor: User, today: date) -> None:
     if not cohort.window_is_open(today):
         if today < cohort.applications_open:
             raise ApplicationError(
-                f"Applications open on {cohort.applications_open:%d %B %Y}. Your draft is saved."
+                f"Applications open on {format_date(cohort.applications_open)}. "
+                "Your draft is saved."
             )
         raise ApplicationError(
-            f"Applications closed on {cohort.applications_close:%d %B %Y}. "
+            f"Applications closed on {format_date(cohort.applications_close)}. "
             "Late applications cannot be accepted."
         )
     missing = missing_answers(app)

@@ -16,6 +16,7 @@ from app.accounts.models import User
 from app.awards.models import Award
 from app.core import audit
 from app.core.db import utcnow
+from app.core.formatting import format_date
 from app.core.mail import external_url, queue_email
 from app.core.roles import Role
 from app.core.workdays import daterange, non_working_reason
@@ -263,8 +264,8 @@ def plan(award: Award, candidates: list[date], nation: Nation) -> Plan:
                 (
                     d,
                     "outside the programme dates "
-                    f"({cohort.programme_start:%d %B %Y} to "
-                    f"{cohort.programme_end:%d %B %Y})",
+                    f"({format_date(cohort.programme_start)} to "
+                    f"{format_date(cohort.programme_end)})",
                 )
             )
         elif reason := non_working_reason(d, nation):
@@ -306,7 +307,7 @@ def request_days(
     if not result.dates:
         raise ReleaseError(
             "None of those dates can be booked: "
-            + "; ".join(f"{d:%a %d %b %Y} is {why}" for d, why in result.skipped[:5])
+            + "; ".join(f"{d:%a} {d.day} {d:%b %Y} is {why}" for d, why in result.skipped[:5])
             + ("" if len(result.skipped) <= 5 else f" (and {len(result.skipped) - 5} more)"),
             "start",
         )
@@ -454,7 +455,7 @@ def cancel(row: ReleaseDay, actor: User, *, reason: str, today: date) -> None:
     if other is not None:
         queue_email(
             other.email,
-            f"Study day on {row.day:%d %B %Y} cancelled",
+            f"Study day on {format_date(row.day)} cancelled",
             "release_cancelled",
             user=other,
             award=award,
@@ -494,7 +495,7 @@ def record_residential(
     _lock(award)
     p = plan(award, [day], award.employer.nation)
     if not p.dates:
-        raise ReleaseError(f"{day:%d %B %Y} cannot be recorded: {p.skipped[0][1]}", "day")
+        raise ReleaseError(f"{format_date(day)} cannot be recorded: {p.skipped[0][1]}", "day")
     unit = 1 if half_day else 2
     if _active_half_days(award.id, DayKind.RESIDENTIAL) + unit > award.residential_days * 2:
         raise ReleaseError(f"This would pass the {award.residential_days} residential days.", "day")
