@@ -460,6 +460,7 @@ def publish_area(app, make, cohort, employer, title: str) -> int:
             db.session.get(Organisation, employer.id),
             title,
             "Published by our PSW",
+            db.session.get(Cohort, cohort.id).applications_open,
         )
         db.session.commit()
         return area.id

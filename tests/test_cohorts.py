@@ -741,6 +741,54 @@ def test_the_same_area_cannot_be_published_twice(app, browser, psw_setup):
     assert len(areas(app)) == 1
 
 
+def test_a_withdrawn_area_can_be_published_again(app, browser, psw_setup):
+    _org, psw, cohort = psw_setup
+    url = f"/cohorts/{cohort.id}/priorities"
+    browser.post(url, {"title": "Hospital discharge", "description": "First go."})
+    [area] = areas(app)
+    browser.post(f"{url}/{area.id}/withdraw", token_from=url)
+    resp = browser.post(url, {"title": "Hospital Discharge", "description": "Second go."})
+    assert resp.status_code == 302, text(resp)[:2000]
+    [again] = areas(app)  # the same area, brought back
+    assert (again.id, again.is_withdrawn, again.description) == (area.id, False, "Second go.")
+    [entry] = audit_actions(app, "priority_area.republished")
+    assert entry.actor_id == psw.id and entry.object_id == area.id
+    assert "Second go." in text(browser.get(f"/cohorts/{cohort.id}"))
+
+
+def test_no_publishing_once_applications_have_closed(app, browser, psw_setup, frozen):
+    _org, _psw, cohort = psw_setup
+    frozen(cohort.applications_close + timedelta(days=1))
+    url = f"/cohorts/{cohort.id}/priorities"
+    page = text(browser.get(url))
+    assert "priority areas can no longer be published" in page and 'name="title"' not in page
+    resp = browser.post(url, {"title": "Late idea"})
+    assert resp.status_code == 200
+    assert "priority areas can no longer be published" in text(resp)
+    assert areas(app) == []
+
+
+def test_the_service_accepts_a_missing_description(app, make, psw_setup):
+    from app.accounts.models import User
+    from app.cohorts import services
+    from app.cohorts.models import Cohort
+    from app.organisations.models import Organisation
+
+    org, psw, cohort = psw_setup
+    with app.app_context():
+        c = db.session.get(Cohort, cohort.id)
+        area = services.publish_priority_area(
+            db.session.get(User, psw.id),
+            c,
+            db.session.get(Organisation, org.id),
+            "Kinship care",
+            None,
+            c.applications_open,
+        )
+        assert area.description == ""
+        db.session.rollback()
+
+
 def test_psw_of_two_authorities_chooses_one_of_their_own(app, browser, make):
     one, two, stranger = make.org(name="Ashdown"), make.org(name="Bramley"), make.org()
     psw = make.user(Role.PSW, orgs=[one, two])

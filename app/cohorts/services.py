@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.cohorts.models import Cohort, EventKind, PriorityArea, RecruitmentEvent
 from app.core import audit
+from app.core.formatting import format_date
 from app.core.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -137,28 +138,61 @@ def psw_organisations(user: User) -> list[Organisation]:
     return [o for o in user.organisations if o.is_employer]
 
 
+def publishing_closed(cohort: Cohort, today: date) -> bool:
+    """Priority areas guide applicants, so they can be published until applications close."""
+    return today > cohort.applications_close
+
+
 def publish_priority_area(
-    psw: User, cohort: Cohort, org: Organisation, title: str, description: str
+    psw: User,
+    cohort: Cohort,
+    org: Organisation,
+    title: str,
+    description: str | None,
+    today: date,
 ) -> PriorityArea:
+    """Publish an area, or bring back one the authority withdrew under the same title."""
     if org.id not in {o.id for o in psw_organisations(psw)}:
         raise CohortError(
             "You can only publish priority areas for your own authority", "organisation"
         )
+    if publishing_closed(cohort, today):
+        raise CohortError(
+            f"Applications to {cohort.name} closed on {format_date(cohort.applications_close)}, "
+            "so priority areas can no longer be published for it"
+        )
     title = " ".join(title.split())
-    exists = db.session.scalar(
-        select(PriorityArea.id).where(
+    description = (description or "").strip()
+    existing = db.session.scalar(
+        select(PriorityArea).where(
             PriorityArea.cohort_id == cohort.id,
             PriorityArea.organisation_id == org.id,
             func.lower(PriorityArea.title) == title.lower(),
         )
     )
-    if exists:
+    if existing is not None and not existing.is_withdrawn:
         raise CohortError("Your authority has already published this priority area", "title")
+    if existing is not None:
+        before = {"is_withdrawn": True, "description": existing.description}
+        existing.is_withdrawn = False
+        existing.description = description
+        existing.published_by = psw
+        audit.record(
+            "priority_area.republished",
+            existing,
+            actor=psw,
+            changes={
+                "is_withdrawn": [before["is_withdrawn"], False],
+                "description": [before["description"], description],
+            },
+            summary=f"{org.name}: {existing.title}",
+        )
+        return existing
     area = PriorityArea(
         cohort=cohort,
         organisation=org,
         title=title,
-        description=description.strip(),
+        description=description,
         published_by=psw,
     )
     db.session.add(area)

@@ -206,7 +206,8 @@ def priorities(cohort_id: int):
                 cohort,
                 form.chosen_organisation,
                 form.title.data,
-                form.description.data or "",
+                form.description.data,
+                today(),
             )
         except services.CohortError as exc:
             _refused(form, exc)
@@ -229,6 +230,7 @@ def priorities(cohort_id: int):
         areas=areas,
         form=form,
         action_form=ActionForm(),
+        closed=services.publishing_closed(cohort, today()),
     )
 
 
