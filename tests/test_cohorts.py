@@ -891,3 +891,16 @@ def test_cohort_list_is_paged_newest_first(browser, make):
     assert "Showing 1 to 10 of 12" in first
     second = " ".join(text(browser.get("/cohorts/manage?page=2")).split())
     assert "Cohort 2011" in second and "Cohort 2010" in second and "Cohort 2021" not in second
+
+
+def test_start_page_reads_the_offer_from_the_open_cohort(browser, make, frozen):
+    frozen(date(2026, 4, 18))
+    page = " ".join(text(browser.get("/start")).split())
+    assert "No cohort is taking applications at the moment" in page
+    assert "36 days' release" in page and "£4,000" in page  # the programme's defaults
+    make.cohort(name="2026-27", study_days=24, personal_award_cap_pence=350_000, **WINDOW)
+    page = " ".join(text(browser.get("/start")).split())
+    assert "30 days' release (6 days of residential workshops and 24 study days)" in page
+    assert "up to £3,500." in page
+    assert "Applications to 2026-27 are open until 30 April 2026." in page
+    assert 'href="/cohorts/"' in page
