@@ -11,7 +11,6 @@ import re
 from datetime import UTC, date, datetime, time
 
 from wtforms import Field, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
@@ -22,9 +21,8 @@ from app.cohorts.models import (
     EventKind,
 )
 from app.core.formatting import LONDON, format_pence, parse_pounds
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, DateInputField, choices
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_AWARD_CAP_PENCE = 10_000_000  # GBP 100,000: well above any cap, well inside an INTEGER
 MAX_BACKFILL_PENCE = 100_000_000  # GBP 1,000,000
 
@@ -50,80 +48,6 @@ class _FieldErrors(BaseForm):
 
 
 # --- fields -----------------------------------------------------------------------
-
-
-class DateInputField(Field):
-    """An NHS.UK date input: boxes named `<name>-day`, `<name>-month`, `<name>-year`.
-
-    `data` is a `date` (or None); `parts` holds what was typed, to show it back;
-    `error_parts` the boxes to highlight (empty means the whole date).
-    """
-
-    PARTS = ("day", "month", "year")
-
-    def __init__(self, label=None, validators=None, required: str | None = None, **kw):
-        super().__init__(label, validators, **kw)
-        self.required = required or f"Enter the {str(label).lower()} date"
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        self.process_errors = []
-        self.error_parts: set[str] = set()
-        if data is unset_value:
-            data = self.default() if callable(self.default) else self.default
-        self.object_data = data
-        self.data = data if isinstance(data, date) else None
-        self.parts = (
-            {"day": str(data.day), "month": str(data.month), "year": str(data.year)}
-            if isinstance(data, date)
-            else dict.fromkeys(self.PARTS, "")
-        )
-        self.raw_data = None
-        if formdata is not None:
-            self.parts = {p: formdata.get(f"{self.name}-{p}", "").strip()[:10] for p in self.PARTS}
-            self.raw_data = list(self.parts.values())
-            self.data = None
-            try:
-                self.data = self._parse()
-            except ValueError as exc:
-                self.process_errors.append(exc.args[0])
-
-    @property
-    def anchor(self) -> str:
-        first = next((p for p in self.PARTS if p in self.error_parts), "day")
-        return f"{self.id}-{first}"
-
-    def _fail(self, message: str, *parts: str) -> ValueError:
-        self.error_parts = set(parts)
-        return ValueError(message)
-
-    def _parse(self) -> date | None:
-        label = self.label.text
-        missing = [p for p in self.PARTS if not self.parts[p]]
-        if len(missing) == 3:
-            return None  # pre_validate says "Enter ..."
-        if missing:
-            raise self._fail(f"{label} must include a {' and '.join(missing)}", *missing)
-        wrong = [p for p in self.PARTS if not re.fullmatch(r"\d+", self.parts[p], re.ASCII)]
-        if wrong:
-            raise self._fail(f"{label} must be a real date", *wrong)
-        day, month, year = (int(self.parts[p]) for p in self.PARTS)
-        if len(self.parts["year"]) != 4:
-            raise self._fail(f"{label} year must include 4 numbers", "year")
-        if not 1 <= month <= 12:
-            raise self._fail(f"{label} must be a real date", "month")
-        try:
-            value = date(year, month, day)
-        except ValueError:
-            raise self._fail(f"{label} must be a real date", "day")
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise self._fail(f"{label} must be between {FIRST_YEAR} and {LAST_YEAR}", "year")
-        return value
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            raise StopValidation()
-        if self.data is None:
-            raise StopValidation(self.required)
 
 
 class _Checked:

@@ -8,9 +8,9 @@ from datetime import date
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
-from app.cohorts.forms import DateInputField, WholeNumberField
+from app.cohorts.forms import WholeNumberField
 from app.core.formatting import format_date
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, DateInputField, choices
 
 NOTE_MAX = 500
 REASON_MAX = 2000

@@ -7,77 +7,11 @@ against the date.
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
-from wtforms import Field, RadioField, SelectField
-from wtforms.utils import unset_value
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import RadioField, SelectField
+from wtforms.validators import ValidationError
 
 from app.awards.models import Award
-from app.core.forms import BaseForm, choices
-
-
-class DateInputField(Field):
-    """An NHS.UK date input: boxes named `<name>-day`, `<name>-month`, `<name>-year`.
-
-    `data` is a `date` or None, `parts` what was typed (shown back), `error_parts` the
-    boxes to highlight (all three when empty).
-    """
-
-    PARTS = ("day", "month", "year")
-
-    def __init__(self, label=None, validators=None, required: str = "", **kw):
-        super().__init__(label, validators, **kw)
-        self.required = required or f"Enter the {str(label).lower()}"
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        self.process_errors, self.error_parts, self.raw_data = [], set(), None
-        self.data = data if isinstance(data, date) else None
-        self.parts = dict.fromkeys(self.PARTS, "")
-        if formdata is not None:
-            self.parts = {p: formdata.get(f"{self.name}-{p}", "").strip()[:10] for p in self.PARTS}
-            self.raw_data = list(self.parts.values())
-            try:
-                self.data = self._parse()
-            except ValueError as exc:
-                self.process_errors.append(exc.args[0])
-
-    @property
-    def anchor(self) -> str:
-        first = next((p for p in self.PARTS if p in self.error_parts), "day")
-        return f"{self.id}-{first}"
-
-    def _fail(self, message: str, *parts: str) -> ValueError:
-        self.error_parts = set(parts)
-        return ValueError(message)
-
-    def _parse(self) -> date | None:
-        label = self.label.text
-        missing = [p for p in self.PARTS if not self.parts[p]]
-        if len(missing) == 3:
-            return None
-        if missing:
-            raise self._fail(f"{label} must include a {' and '.join(missing)}", *missing)
-        wrong = [p for p in self.PARTS if not re.fullmatch(r"\d+", self.parts[p], re.ASCII)]
-        if wrong:
-            raise self._fail(f"{label} must be a real date", *wrong)
-        if len(self.parts["year"]) != 4:
-            raise self._fail(f"{label} year must include 4 numbers", "year")
-        day, month, year = (int(self.parts[p]) for p in self.PARTS)
-        if not 1 <= month <= 12:
-            raise self._fail(f"{label} must be a real date", "month")
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise self._fail(f"{label} must be a real date", "day")
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            raise StopValidation()
-        if self.data is None:
-            raise StopValidation(self.required)
-
+from app.core.forms import BaseForm, DateInputField, choices
 
 LENGTHS = [("whole", "Whole day"), ("half", "Half day")]
 
