@@ -123,6 +123,10 @@ def test_filters(make, signed_in):
     assert shown("sign_off=declined") == {"Sid South"}
     assert shown("sign_off=none") == {"Nora North"}
     assert shown(f"employer={north.id}&sign_off=endorsed") == {"Nina North"}
+    # the count matches the filter (it is worked out by its own query)
+    for query, total in (("", 4), ("sign_off=endorsed", 2), ("sign_off=none", 1)):
+        page = text(signed_in.get(f"/selection/cohorts/{cohort.id}?{query}"))
+        assert f"of {total}" in page.split("Showing", 1)[1][:40], query
     # nonsense is ignored, never an error
     for junk in (
         "status=bogus",

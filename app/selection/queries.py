@@ -174,18 +174,24 @@ def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Pa
             .options(lazyload(User.role_links)),
             contains_eager(Application.employer).load_only(Organisation.id, Organisation.name),
         )
-        .where(Application.cohort_id == cohort.id, Application.status.in_(LISTED))
     )
+    conditions = [Application.cohort_id == cohort.id, Application.status.in_(LISTED)]
     if f.status:
-        stmt = stmt.where(Application.status == AppStatus(f.status))
+        conditions.append(Application.status == AppStatus(f.status))
     if f.employer:
-        stmt = stmt.where(Application.employer_id == f.employer)
+        conditions.append(Application.employer_id == f.employer)
     if f.service_area:
-        stmt = stmt.where(Application.service_area == ServiceArea(f.service_area))
+        conditions.append(Application.service_area == ServiceArea(f.service_area))
     if f.sign_off == "none":
-        stmt = stmt.where(SignOff.id.is_(None))
+        conditions.append(SignOff.id.is_(None))
     elif f.sign_off:
-        stmt = stmt.where(SignOff.decision == SignOffDecision(f.sign_off))
+        conditions.append(SignOff.decision == SignOffDecision(f.sign_off))
+    stmt = stmt.where(*conditions)
+    # Counting needs neither the people nor the scores: only the sign-off, when filtered by it.
+    counted = select(func.count(Application.id)).select_from(Application)
+    if f.sign_off:
+        counted = counted.outerjoin(SignOff, current_sign_off)
+    counted = counted.where(*conditions)
 
     key = {
         "submitted": Application.submitted_at,
@@ -195,7 +201,7 @@ def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Pa
     }[f.sort]
     ordered = key.desc() if f.dir == "desc" else key.asc()
     stmt = stmt.order_by(ordered.nulls_last(), Application.id)
-    return paginate(stmt, f.page, current_app.config["PER_PAGE"], scalars=False)
+    return paginate(stmt, f.page, current_app.config["PER_PAGE"], scalars=False, count_stmt=counted)
 
 
 def application_for_review(application_id: int) -> Application | None:
