@@ -20,6 +20,7 @@ FLASK := FLASK_APP=wsgi.py $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 # pytest exits 5 when it collected no tests: say so, and fail.
@@ -43,7 +44,7 @@ help:
 	@echo "make migrate        apply database migrations"
 	@echo "make demo           load the demo programme (refused when APP_ENV=production)"
 	@echo "make lint | format  ruff check / ruff format"
-	@echo "make bench          run bench/run.py when it exists"
+	@echo "make bench          the national-scale benchmark (BENCH_ARGS='--db sqlite --scale 0.1' for a quick one)"
 
 # --- install ---------------------------------------------------------------
 
@@ -98,7 +99,7 @@ format: install
 
 bench: install
 	@if [ -f bench/run.py ]; then \
-		$(BIN)/python bench/run.py; \
+		$(BIN)/python bench/run.py $(BENCH_ARGS); \
 	else \
 		echo "No benchmark yet: bench/run.py has not been built."; \
 	fi
