@@ -178,6 +178,42 @@ def test_replacing_and_revoking_stop_the_old_address_at_once(
     assert "release.calendar_replaced" in actions
 
 
+def test_the_database_allows_one_live_address_per_person_and_calendar(holder_world, app):
+    from sqlalchemy.exc import IntegrityError
+
+    _award, holder, _ids = holder_world
+    with app.app_context():
+        db.session.add(CalendarFeed(user_id=holder.id, scope="self", token_hash="a" * 64))
+        db.session.add(CalendarFeed(user_id=holder.id, scope="team", token_hash="b" * 64))
+        db.session.commit()
+        db.session.add(CalendarFeed(user_id=holder.id, scope="self", token_hash="c" * 64))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_clash_while_making_an_address_is_explained(holder_world, app, browser, monkeypatch):
+    """Two requests at once: the second finds a live address it did not revoke."""
+    from app.release import calendar
+
+    _award, holder, _ids = holder_world
+    browser.sign_in(holder.email)
+    make_address(browser)
+    monkeypatch.setattr(calendar, "_revoke_all", lambda user, scope: 0)  # the race
+    resp = browser.post(
+        "/release/calendar/self/new", token_from="/release/calendar", follow_redirects=True
+    )
+    assert resp.status_code == 200
+    assert "changed at the same moment" in text(resp)
+    with app.app_context():
+        live = db.session.scalars(
+            select(CalendarFeed).where(
+                CalendarFeed.user_id == holder.id, CalendarFeed.revoked_at.is_(None)
+            )
+        ).all()
+    assert len(live) == 1
+
+
 @pytest.mark.parametrize(
     "path",
     [

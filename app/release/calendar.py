@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
@@ -80,10 +81,19 @@ def create_feed(user: User, scope: str) -> str:
     if not can_have_feed(user, scope):
         raise ReleaseError("You cannot have this calendar.")
     replaced = _revoke_all(user, scope)
+    db.session.flush()  # the old address is revoked before the new one exists
     secret = secrets.token_urlsafe(32)
     feed = CalendarFeed(user_id=user.id, scope=scope, token_hash=_hash(secret))
-    db.session.add(feed)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(feed)
+            db.session.flush()
+    except IntegrityError:
+        # the same person made an address at the same moment (two tabs, a double click)
+        raise ReleaseError(
+            "Your calendar address was changed at the same moment somewhere else. "
+            "Make a new address again if you need one."
+        ) from None
     audit.record(
         "release.calendar_replaced" if replaced else "release.calendar_created",
         feed,

@@ -129,6 +129,17 @@ class CalendarFeed(db.Model):
     """A private iCalendar feed address. Only a hash of the secret is stored."""
 
     __tablename__ = "calendar_feed"
+    __table_args__ = (
+        # One live address per person and calendar: replacing one revokes the old first.
+        Index(
+            "uq_calendar_feed_live",
+            "user_id",
+            "scope",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

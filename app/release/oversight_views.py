@@ -160,7 +160,12 @@ def calendar_create(scope: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    secret = calendar.create_feed(me, scope)  # the scope is checked above: no refusal here
+    try:
+        secret = calendar.create_feed(me, scope)
+    except services.ReleaseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("release.calendar_page"))
     db.session.commit()
     # The address is shown once, on this page: only its hash is kept.
     return _calendar_page(new_scope=scope, new_url=calendar.feed_url(secret))
