@@ -9,7 +9,7 @@ here or on the model; views answer 404 when they fail so ids leak nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,15 +103,21 @@ def endpoint_allowed(endpoint: str) -> bool:
     return rule is not None and user_may(current_user, rule)
 
 
-def get_or_404(model: type, ident: Any, check: Callable[[Any], bool] | None = None) -> Any:
-    """Load a record; 404 when missing or when `check` says it is not yours."""
+def get_or_404(
+    model: type,
+    ident: Any,
+    check: Callable[[Any], bool] | None = None,
+    options: Sequence[Any] = (),
+) -> Any:
+    """Load a record; 404 when missing or when `check` says it is not yours. `options`:
+    loader options (what the page will read of the record, in the same query)."""
     from app.extensions import db
 
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, options=list(options))
     if obj is None or (check is not None and not check(obj)):
         abort(404)
     return obj

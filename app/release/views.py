@@ -13,7 +13,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.awards.models import Award
@@ -63,9 +63,20 @@ def _days_text(n: float) -> str:
     return f"{n:g} day" if n == 1 else f"{n:g} days"
 
 
+# What the ledger pages read of an award, loaded with it (and no roles for the people).
+AWARD_PAGE = (
+    joinedload(Award.holder).lazyload(User.role_links),
+    joinedload(Award.line_manager).lazyload(User.role_links),
+    joinedload(Award.cohort),
+    joinedload(Award.employer),
+)
+
+
 def _award_or_404(award_id: int) -> Award:
     user, now = _me(), today()
-    return get_or_404(Award, award_id, lambda a: services.can_view(user, a, now))
+    return get_or_404(
+        Award, award_id, lambda a: services.can_view(user, a, now), options=AWARD_PAGE
+    )
 
 
 def _may_cancel(row: ReleaseDay, holder: bool, manages: bool, now: date) -> bool:
@@ -126,14 +137,22 @@ def ledger(award_id: int):
     rows = list(
         db.session.scalars(
             select(ReleaseDay)
-            .options(joinedload(ReleaseDay.decided_by), joinedload(ReleaseDay.decided_for))
+            .options(
+                joinedload(ReleaseDay.decided_by).lazyload(User.role_links),
+                joinedload(ReleaseDay.decided_for).lazyload(User.role_links),
+            )
             .where(ReleaseDay.award_id == award.id)
             .order_by(ReleaseDay.day, ReleaseDay.id)
         )
     )
     cancellers = {r.cancelled_by_id for r in rows if r.cancelled_by_id}
     people = (
-        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(cancellers)))}
+        {
+            u.id: u
+            for u in db.session.scalars(
+                select(User).where(User.id.in_(cancellers)).options(lazyload(User.role_links))
+            )
+        }
         if cancellers
         else {}
     )
