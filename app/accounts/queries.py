@@ -39,7 +39,7 @@ class UserFilters:
 
 def list_users(f: UserFilters) -> Page:
     stmt = select(User).options(
-        selectinload(User.memberships).selectinload(Membership.organisation)
+        selectinload(User.memberships).joinedload(Membership.organisation)
     )
     if f.q:
         like = f"%{f.q.lower()}%"
