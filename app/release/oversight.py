@@ -17,10 +17,10 @@ import csv
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import Select, case, func, literal, select
@@ -38,6 +38,8 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.release import services
 from app.release.models import DayKind, DayStatus, ReleaseDay
+
+T = TypeVar("T")
 
 # Access -------------------------------------------------------------------------------
 
@@ -210,30 +212,43 @@ def _pace_in_view(scope: Scope, cohorts: list[Cohort], today: date) -> PaceSQL:
     return pace_sql(cohorts, today, _in_view(scope, cohorts).with_only_columns(Award.id))
 
 
-_RANKINGS: OrderedDict[tuple, tuple[Select, PaceSQL]] = OrderedDict()
-_RANKINGS_MAX = 256
-_RANKINGS_LOCK = threading.Lock()
+_STATEMENTS: OrderedDict[tuple, Any] = OrderedDict()
+_STATEMENTS_MAX = 256
+_STATEMENTS_LOCK = threading.Lock()
+
+
+def _cached(key: tuple, build: Callable[[], T]) -> T:
+    """A statement built once per key and kept (the last few hundred, per worker). The
+    at-risk statements depend only on the viewer's scope, the cohorts, the day, the filter
+    and the order, and building them cost more Python than running them."""
+    with _STATEMENTS_LOCK:
+        found = _STATEMENTS.get(key)
+        if found is not None:
+            _STATEMENTS.move_to_end(key)
+            return found
+    built = build()
+    with _STATEMENTS_LOCK:
+        _STATEMENTS[key] = built
+        if len(_STATEMENTS) > _STATEMENTS_MAX:
+            _STATEMENTS.popitem(last=False)
+    return built
+
+
+def _cohorts_key(cohorts: list[Cohort]) -> tuple:
+    return tuple((c.id, c.programme_start, c.programme_end) for c in cohorts)
 
 
 def _ranking(
     scope: Scope, cohorts: list[Cohort], today: date, at_risk_only: bool, sort: str, dir: str
 ) -> tuple[Select, PaceSQL]:
-    """The ranking query for these cohorts, today, filter and order. Building it (a subquery
-    of fourteen columns over a grouped subquery) cost more Python than running it, and it
-    depends only on the key below, so each worker keeps the last few hundred it built."""
-    key = (
-        scope,
-        tuple((c.id, c.programme_start, c.programme_end) for c in cohorts),
-        today,
-        at_risk_only,
-        sort,
-        dir,
-    )
-    with _RANKINGS_LOCK:
-        found = _RANKINGS.get(key)
-        if found is not None:
-            _RANKINGS.move_to_end(key)
-            return found
+    """The ranking query for these cohorts, today, filter and order (built once per key)."""
+    key = ("ranking", scope, _cohorts_key(cohorts), today, at_risk_only, sort, dir)
+    return _cached(key, lambda: _build_ranking(scope, cohorts, today, at_risk_only, sort, dir))
+
+
+def _build_ranking(
+    scope: Scope, cohorts: list[Cohort], today: date, at_risk_only: bool, sort: str, dir: str
+) -> tuple[Select, PaceSQL]:
     pace = _pace_in_view(scope, cohorts, today)
     holder, manager = aliased(User), aliased(User)
     risky = case((pace.at_risk, 1), else_=0)
@@ -268,12 +283,7 @@ def _ranking(
     order = [order_key.desc() if dir == "desc" else order_key.asc()]
     if sort != "name":  # ties go by name, A to Z
         order.append(t.sort_name.asc())
-    built = (stmt.order_by(*order, t.award_id), pace)
-    with _RANKINGS_LOCK:
-        _RANKINGS[key] = built
-        if len(_RANKINGS) > _RANKINGS_MAX:
-            _RANKINGS.popitem(last=False)
-    return built
+    return stmt.order_by(*order, t.award_id), pace
 
 
 def at_risk_list(
@@ -332,20 +342,27 @@ def _risk_page(stmt: Select, number: int, per_page: int) -> list:
 
 def _counts(scope: Scope, cohorts: list[Cohort], pace: PaceSQL) -> tuple[int, int]:
     """(award holders, of whom at risk) in the cohorts, in one query."""
-    stmt = pace.join(
+    row = db.session.execute(_count_statement(scope, cohorts, pace)).one()
+    return int(row[0]), int(row[1])
+
+
+def _count_statement(scope: Scope, cohorts: list[Cohort], pace: PaceSQL) -> Select:
+    return pace.join(
         _in_view(scope, cohorts).with_only_columns(
             func.count(Award.id), func.coalesce(func.sum(case((pace.at_risk, 1), else_=0)), 0)
         )
     )
-    row = db.session.execute(stmt).one()
-    return int(row[0]), int(row[1])
 
 
 def at_risk_count(scope: Scope, today: date) -> tuple[int, int]:
     """(award holders behind, award holders) in the cohorts now in their programme year."""
     cohorts = _cohorts_in_view(None, today)
-    holders, behind = _counts(scope, cohorts, _pace_in_view(scope, cohorts, today))
-    return behind, holders
+    stmt = _cached(
+        ("count", scope, _cohorts_key(cohorts), today),
+        lambda: _count_statement(scope, cohorts, _pace_in_view(scope, cohorts, today)),
+    )
+    row = db.session.execute(stmt).one()
+    return int(row[1]), int(row[0])
 
 
 # A cohort's balances ------------------------------------------------------------------
