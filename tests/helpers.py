@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.core.mail import OutboxMessage
 from app.extensions import db
@@ -35,3 +37,24 @@ def link_in(body: str, path_fragment: str) -> str:
 def text(resp) -> str:
     """The response body with HTML entities decoded, for content assertions."""
     return html.unescape(resp.get_data(as_text=True))
+
+
+TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def recorded_sql(app) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (transaction control left out)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(TRANSACTION):
+            statements.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

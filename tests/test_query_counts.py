@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import count, cycle
 
 import pytest
-from sqlalchemy import event
 
 from app.accounts.models import User
 from app.applications.models import (
@@ -37,9 +35,9 @@ from app.core.workdays import non_working_reason
 from app.extensions import db
 from app.organisations.models import Nation, OrgKind
 from app.release.models import DayKind, DayStatus, Delegation, ReleaseDay
+from tests.helpers import recorded_sql
 
 MAX_QUERIES = 15
-TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # an expanded IN list, "(?, ?, ?)" or "(%(id_1_1)s, %(id_1_2)s)": its length is not a query
 IN_LIST = re.compile(r"\((?:\s*(?:\?|%\(\w+\)s)\s*,)*\s*(?:\?|%\(\w+\)s)\s*\)")
 
@@ -47,29 +45,11 @@ IN_LIST = re.compile(r"\((?:\s*(?:\?|%\(\w+\)s)\s*,)*\s*(?:\?|%\(\w+\)s)\s*\)")
 # Counting ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def recorded(app) -> Iterator[list[str]]:
-    """The SQL statements run inside the block (transaction control left out)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(TRANSACTION):
-            statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def page_queries(app, browser, url: str) -> list[str]:
     """The statements of one GET of `url`, after a warm-up GET of the same page."""
     resp = browser.get(url)
     assert resp.status_code == 200, f"{url} answered {resp.status_code} on warm-up"
-    with recorded(app) as statements:
+    with recorded_sql(app) as statements:
         resp = browser.get(url)
     assert resp.status_code == 200, f"{url} answered {resp.status_code}"
     return statements

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,7 +18,7 @@ from app.core.workdays import non_working_reason
 from app.extensions import db
 from app.organisations.models import Nation
 from app.release.models import DayKind, DayStatus, ReleaseDay
-from tests.helpers import text
+from tests.helpers import recorded_sql, text
 
 TODAY = date(2026, 10, 1)  # a Thursday, half way through the programme year
 START, END = date(2026, 4, 1), date(2027, 3, 31)  # 364 days; 183 have passed
@@ -78,22 +77,6 @@ def table(resp, table_id: str) -> list[list[str]]:
 
 def names(resp, table_id: str = "at-risk") -> list[str]:
     return [row[0] for row in table(resp, table_id)]
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @dataclass
@@ -332,7 +315,7 @@ def test_at_risk_page_query_count_does_not_grow_with_award_holders(app, make, fr
     browser.get("/release/at-risk")  # warm up
 
     def queries() -> int:
-        with count_queries(app) as statements:
+        with recorded_sql(app) as statements:
             resp = browser.get("/release/at-risk")
         assert resp.status_code == 200
         return len(statements)
@@ -354,11 +337,11 @@ def test_cohort_page_query_count_does_not_grow_with_award_holders(app, make, fro
     browser.sign_in(staff.email)
     url = f"/release/cohorts/{cohort.id}"
     browser.get(url)
-    with count_queries(app) as three:
+    with recorded_sql(app) as three:
         browser.get(url)
     for i in range(3, 12):
         holder_award(make, cohort, f"Holder {i:02d}", make.org())
-    with count_queries(app) as twelve:
+    with recorded_sql(app) as twelve:
         browser.get(url)
     assert len(three) == len(twelve)
 
