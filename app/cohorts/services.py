@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.cohorts.models import Cohort, EventKind, PriorityArea, RecruitmentEvent
+from app.cohorts.models import (
+    DEFAULT_AWARD_CAP_PENCE,
+    DEFAULT_RESIDENTIAL_DAYS,
+    DEFAULT_STUDY_DAYS,
+    Cohort,
+    EventKind,
+    PriorityArea,
+    RecruitmentEvent,
+)
 from app.core import audit
 from app.core.formatting import format_date
 from app.core.roles import Role
@@ -181,10 +190,7 @@ def publish_priority_area(
             "priority_area.republished",
             existing,
             actor=psw,
-            changes={
-                "is_withdrawn": [before["is_withdrawn"], False],
-                "description": [before["description"], description],
-            },
+            changes=audit.diff(before, {"is_withdrawn": False, "description": description}),
             summary=f"{org.name}: {existing.title}",
         )
         return existing
@@ -209,6 +215,25 @@ def withdraw_priority_area(psw: User, area: PriorityArea) -> None:
     area.is_withdrawn = True
     audit.record(
         "priority_area.withdrawn", area, actor=psw, changes={"is_withdrawn": [False, True]}
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What an award holder gets: from the next cohort to apply to, or the defaults."""
+
+    cohort: Cohort | None
+    residential_days: int
+    study_days: int
+    award_cap_pence: int
+
+
+def current_offer(today: date) -> Offer:
+    cohort = next(iter(open_cohorts(today)), None)
+    if cohort is None:
+        return Offer(None, DEFAULT_RESIDENTIAL_DAYS, DEFAULT_STUDY_DAYS, DEFAULT_AWARD_CAP_PENCE)
+    return Offer(
+        cohort, cohort.residential_days, cohort.study_days, cohort.personal_award_cap_pence
     )
 
 

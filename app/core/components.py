@@ -74,11 +74,6 @@ class Components:
         setattr(self, name, render)
         return render
 
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-            self._macros.clear()
-
     def __len__(self) -> int:
         return len(self._cache)
 

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.cohorts.services import current_offer
 from app.core.access import public
 from app.core.clock import today
 from app.extensions import db
@@ -25,22 +26,7 @@ def index():
 @bp.route("/start")
 @public
 def start():
-    """The front door: what the programme offers, read from the next cohort to apply to
-    (the programme's defaults when none is open), and where to apply."""
-    from app.cohorts import models as cohort_models
-    from app.cohorts.services import open_cohorts
-
-    cohort = next(iter(open_cohorts(today())), None)
-    offer = {
-        "residential_days": cohort.residential_days
-        if cohort
-        else cohort_models.DEFAULT_RESIDENTIAL_DAYS,
-        "study_days": cohort.study_days if cohort else cohort_models.DEFAULT_STUDY_DAYS,
-        "award_cap_pence": cohort.personal_award_cap_pence
-        if cohort
-        else cohort_models.DEFAULT_AWARD_CAP_PENCE,
-    }
-    return render_template("home/start.html", cohort=cohort, offer=offer, today=today())
+    return render_template("home/start.html", offer=current_offer(today()), today=today())
 
 
 @bp.route("/healthz")

@@ -240,7 +240,7 @@ def _cohorts_key(cohorts: list[Cohort]) -> tuple:
 
 def _ranking(
     scope: Scope, cohorts: list[Cohort], today: date, at_risk_only: bool, sort: str, dir: str
-) -> tuple[Select, PaceSQL]:
+) -> Select:
     """The ranking query for these cohorts, today, filter and order (built once per key)."""
     key = ("ranking", scope, _cohorts_key(cohorts), today, at_risk_only, sort, dir)
     return _cached(key, lambda: _build_ranking(scope, cohorts, today, at_risk_only, sort, dir))
@@ -248,7 +248,7 @@ def _ranking(
 
 def _build_ranking(
     scope: Scope, cohorts: list[Cohort], today: date, at_risk_only: bool, sort: str, dir: str
-) -> tuple[Select, PaceSQL]:
+) -> Select:
     pace = _pace_in_view(scope, cohorts, today)
     holder, manager = aliased(User), aliased(User)
     risky = case((pace.at_risk, 1), else_=0)
@@ -283,7 +283,7 @@ def _build_ranking(
     order = [order_key.desc() if dir == "desc" else order_key.asc()]
     if sort != "name":  # ties go by name, A to Z
         order.append(t.sort_name.asc())
-    return stmt.order_by(*order, t.award_id), pace
+    return stmt.order_by(*order, t.award_id)
 
 
 def at_risk_list(
@@ -303,7 +303,7 @@ def at_risk_list(
         in_view = [c for c in cohorts if c.id == f.cohort_id]
     else:
         in_view = [c for c in cohorts if c.programme_start <= today <= c.programme_end]
-    stmt, pace = _ranking(scope, in_view, today, f.at_risk_only, f.sort, f.dir)
+    stmt = _ranking(scope, in_view, today, f.at_risk_only, f.sort, f.dir)
 
     per_page = current_app.config["PER_PAGE"]
     rows = _risk_page(stmt, f.page, per_page)
@@ -311,7 +311,7 @@ def at_risk_list(
         holders, behind_count = int(rows[0].holders), int(rows[0].at_risk_total or 0)
         number = f.page
     else:  # nobody, or a page past the end: count, then show the last page
-        holders, behind_count = _counts(scope, in_view, pace)
+        holders, behind_count = _counts(scope, in_view, today)
         total = behind_count if f.at_risk_only else holders
         number = min(f.page, max(1, -(-total // per_page)))
         rows = _risk_page(stmt, number, per_page) if number != f.page else []
@@ -340,29 +340,27 @@ def _risk_page(stmt: Select, number: int, per_page: int) -> list:
     return list(db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page)))
 
 
-def _counts(scope: Scope, cohorts: list[Cohort], pace: PaceSQL) -> tuple[int, int]:
-    """(award holders, of whom at risk) in the cohorts, in one query."""
-    row = db.session.execute(_count_statement(scope, cohorts, pace)).one()
-    return int(row[0]), int(row[1])
+def _counts(scope: Scope, cohorts: list[Cohort], today: date) -> tuple[int, int]:
+    """(award holders, of whom at risk) in the cohorts, in one query (built once per key)."""
 
-
-def _count_statement(scope: Scope, cohorts: list[Cohort], pace: PaceSQL) -> Select:
-    return pace.join(
-        _in_view(scope, cohorts).with_only_columns(
-            func.count(Award.id), func.coalesce(func.sum(case((pace.at_risk, 1), else_=0)), 0)
+    def build() -> Select:
+        pace = _pace_in_view(scope, cohorts, today)
+        return pace.join(
+            _in_view(scope, cohorts).with_only_columns(
+                func.count(Award.id),
+                func.coalesce(func.sum(case((pace.at_risk, 1), else_=0)), 0),
+            )
         )
-    )
+
+    stmt = _cached(("count", scope, _cohorts_key(cohorts), today), build)
+    holders, behind = db.session.execute(stmt).one()
+    return int(holders), int(behind)
 
 
 def at_risk_count(scope: Scope, today: date) -> tuple[int, int]:
     """(award holders behind, award holders) in the cohorts now in their programme year."""
-    cohorts = _cohorts_in_view(None, today)
-    stmt = _cached(
-        ("count", scope, _cohorts_key(cohorts), today),
-        lambda: _count_statement(scope, cohorts, _pace_in_view(scope, cohorts, today)),
-    )
-    row = db.session.execute(stmt).one()
-    return int(row[1]), int(row[0])
+    holders, behind = _counts(scope, _cohorts_in_view(None, today), today)
+    return behind, holders
 
 
 # A cohort's balances ------------------------------------------------------------------
