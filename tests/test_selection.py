@@ -644,13 +644,6 @@ def test_profile_csv(make, signed_in):
     assert "'@SUM(A1)" in everyone.get_data().decode("utf-8-sig")
 
 
-def test_safe_cell():
-    for risky in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
-        assert report.safe_cell(risky) == "'" + risky
-    for fine in ("Senior social worker", "", "12.0", 12, None):
-        assert report.safe_cell(fine) == fine
-
-
 def test_csv_filename_is_plain_ascii(make, signed_in):
     cohort = make.cohort("Łódź 2026–27")
     resp = signed_in.get(f"/selection/cohorts/{cohort.id}/profile.csv")

@@ -31,6 +31,7 @@ from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.cohorts.services import psw_organisations
+from app.core.csv import safe_cell
 from app.core.formatting import to_london
 from app.core.pagination import Page, paginate, parse_page
 from app.core.roles import Role
@@ -441,15 +442,7 @@ CSV_HEADER = [
     "Decided at (UK time)",
     "Reason",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_BATCH = 500
-
-
-def safe_cell(value: object) -> object:
-    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _when(value) -> str:

@@ -25,6 +25,7 @@ from app.applications.models import (
     ServiceArea,
 )
 from app.cohorts.models import Cohort
+from app.core.csv import safe_cell
 from app.extensions import db
 
 HOLDERS = "holders"
@@ -160,15 +161,6 @@ def build_profile(cohort: Cohort, population: str) -> Profile:
 
 
 # CSV ----------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """Stop a spreadsheet reading a cell as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_rows(profile: Profile) -> Iterator[list[object]]:
