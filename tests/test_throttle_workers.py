@@ -128,9 +128,11 @@ def _no_control_socket() -> list[str]:
     """gunicorn 24+ opens a control socket in ~/.gunicorn; test servers need none."""
     from gunicorn.config import KNOWN_SETTINGS
 
-    return ["--no-control-socket"] if any(
-        s.name == "control_socket_disable" for s in KNOWN_SETTINGS
-    ) else []
+    return (
+        ["--no-control-socket"]
+        if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS)
+        else []
+    )
 
 
 @pytest.fixture
@@ -149,12 +151,19 @@ def serve(throttle_db, tmp_path):
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }
         cmd = [
-            sys.executable, "-m", "gunicorn",
-            "-w", str(workers),
-            "-b", "127.0.0.1:0",  # the OS picks a free port; read back from the log
-            "--error-logfile", str(error_log),
-            "--access-logfile", str(access_log),
-            "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            "127.0.0.1:0",  # the OS picks a free port; read back from the log
+            "--error-logfile",
+            str(error_log),
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(p)s %(m)s %(U)s %(s)s",
             *_no_control_socket(),
             "tests._served_app:app",
         ]
@@ -248,10 +257,14 @@ def _attempts_in_one_process(db_url: str, email: str) -> list[str]:
     token = csrf_from(client.get(SIGN_IN).get_data(as_text=True))
     outcomes = []
     for password in [f"not-the-password-{n}" for n in range(LIMIT)] + [PASSWORD]:
-        resp = client.post(SIGN_IN, data={"csrf_token": token, "email": email,
-                                          "password": password})
-        outcomes.append(_outcome(resp.status_code, resp.headers.get("Location", ""),
-                                 resp.get_data(as_text=True)))
+        resp = client.post(
+            SIGN_IN, data={"csrf_token": token, "email": email, "password": password}
+        )
+        outcomes.append(
+            _outcome(
+                resp.status_code, resp.headers.get("Location", ""), resp.get_data(as_text=True)
+            )
+        )
     from app.extensions import db
 
     with app.app_context():
@@ -283,3 +296,55 @@ def test_throttling_holds_across_workers(throttle_db, serve):
         # On a loaded machine the kernel can hand every connection to one worker; the
         # count still matched, but the run proved nothing about sharing across workers.
         pytest.skip(f"every attempt went to worker {served_by[0]} on this run")
+
+
+# One address, many accounts, all at once ---------------------------------------
+
+
+def test_parallel_guesses_from_one_address_stop_exactly_at_the_address_limit(
+    app, make, browser_factory
+):
+    """40 failed sign-ins for 40 different accounts arrive together from one address:
+    exactly THROTTLE_PER_ADDRESS are checked, the rest are throttled (each account is
+    below its own limit, so only the address count can stop them)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from app.accounts.models import SignInFailure
+    from app.extensions import db
+
+    limit = app.config["THROTTLE_PER_ADDRESS"]
+    address = "203.0.113.7"
+    emails = [make.user(email=f"parallel-{n}@example.test").email for n in range(limit + 10)]
+    browsers = []
+    for _ in emails:
+        b = browser_factory()
+        b.client.environ_base["REMOTE_ADDR"] = address
+        browsers.append((b, b.token()))
+    barrier = threading.Barrier(len(emails))
+    outcomes: list[str] = []
+
+    def guess(b, token, email):
+        barrier.wait()
+        resp = b.client.post(
+            SIGN_IN, data={"csrf_token": token, "email": email, "password": "wrong-guess-1"}
+        )
+        outcomes.append(_outcome(resp.status_code, "", resp.get_data(as_text=True)))
+
+    threads = [
+        threading.Thread(target=guess, args=(b, token, email))
+        for (b, token), email in zip(browsers, emails, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(set(outcomes)) == ["throttled", "wrong password"], outcomes
+    assert outcomes.count("wrong password") == limit
+    assert outcomes.count("throttled") == len(emails) - limit
+    with app.app_context():
+        stored = db.session.scalar(
+            select(func.count(SignInFailure.id)).where(SignInFailure.key == f"address:{address}")
+        )
+    assert stored == limit

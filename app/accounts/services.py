@@ -279,11 +279,12 @@ def _is_throttled(email: str, address: str | None) -> bool:
     since = utcnow() - current_app.config["THROTTLE_WINDOW"]
     keys = _throttle_keys(email, address)
     if db.session.get_bind().dialect.name == "postgresql":
-        # Serialise attempts on the same account so a burst of parallel guesses cannot all
-        # pass the count before any failure is written (SQLite's BEGIN IMMEDIATE already does).
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": keys[0][0]}
-        )
+        # Serialise attempts on the same account and on the same address, so a burst of
+        # parallel guesses cannot all pass a count before any failure is written (SQLite's
+        # BEGIN IMMEDIATE already does). Every key is locked, in one fixed order (sorted)
+        # so two attempts never wait on each other's second lock.
+        for key in sorted(k for k, _limit in keys):
+            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     for key, limit in keys:
         count = db.session.scalar(
             select(func.count(SignInFailure.id)).where(
