@@ -344,9 +344,13 @@ def test_malformed_and_overlong_input_gives_messages_not_500(browser):
 
 
 def test_frontend_assets_are_served_locally(browser):
-    for url in ("/frontend/nhsuk-frontend.min.css", "/frontend/nhsuk-frontend.min.js",
-                "/assets/images/nhsuk-icon-cross.svg", "/assets/images/favicon.ico",
-                "/static/app.js"):
+    for url in (
+        "/frontend/nhsuk-frontend.min.css",
+        "/frontend/nhsuk-frontend.min.js",
+        "/assets/images/nhsuk-icon-cross.svg",
+        "/assets/images/favicon.ico",
+        "/static/app.js",
+    ):
         resp = browser.get(url)
         assert resp.status_code == 200, url
         assert "no-store" not in resp.headers.get("Cache-Control", "")

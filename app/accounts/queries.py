@@ -38,9 +38,7 @@ class UserFilters:
 
 
 def list_users(f: UserFilters) -> Page:
-    stmt = select(User).options(
-        selectinload(User.memberships).joinedload(Membership.organisation)
-    )
+    stmt = select(User).options(selectinload(User.memberships).joinedload(Membership.organisation))
     if f.q:
         like = f"%{f.q.lower()}%"
         stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))

@@ -82,9 +82,7 @@ class AwardOutput(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[OutputKind] = mapped_column(
-        enum_type(OutputKind, 32)
-    )
+    kind: Mapped[OutputKind] = mapped_column(enum_type(OutputKind, 32))
     status: Mapped[OutputStatus] = mapped_column(
         enum_type(OutputStatus, 32),
         default=OutputStatus.NOT_STARTED,

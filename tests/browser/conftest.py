@@ -68,13 +68,19 @@ def live_server() -> LiveServer:
     with tempfile.TemporaryDirectory(prefix="prp-browser-") as d:
         workdir = Path(d)
         log_path = workdir / "server.log"
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "TEST_DATABASE_URL", "MAIL_SERVER", "SECRET_KEY")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "TEST_DATABASE_URL", "MAIL_SERVER", "SECRET_KEY")
+        }
         env["PYTHONUNBUFFERED"] = "1"
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.browser.server", str(workdir)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         try:
             port = _wait_for_ready(proc, log_path)
@@ -96,12 +102,18 @@ def _wait_for_ready(proc: subprocess.Popen, log_path: Path) -> int:
         if m:
             return int(m.group(1))
         if proc.poll() is not None:
-            pytest.fail(f"The app server exited (code {proc.returncode}) before it was "
-                        f"ready. Its output:\n{text}", pytrace=False)
+            pytest.fail(
+                f"The app server exited (code {proc.returncode}) before it was "
+                f"ready. Its output:\n{text}",
+                pytrace=False,
+            )
         time.sleep(0.05)
     proc.kill()
-    pytest.fail(f"The app server was not ready within {START_TIMEOUT}s. Its output:\n"
-                f"{log_path.read_text(errors='replace')}", pytrace=False)
+    pytest.fail(
+        f"The app server was not ready within {START_TIMEOUT}s. Its output:\n"
+        f"{log_path.read_text(errors='replace')}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -79,8 +79,11 @@ class PageGuard:
         if frame.parent_frame is not None:
             return
         url = frame.url
-        if self.current is not None and urldefrag(url)[0] == urldefrag(self.current)[0] \
-                and self.checked:
+        if (
+            self.current is not None
+            and urldefrag(url)[0] == urldefrag(self.current)[0]
+            and self.checked
+        ):
             # The same document (a #fragment link): nothing new to check.
             self.current = url
             return
@@ -172,8 +175,9 @@ def axe_violations(page: Page) -> list[dict]:
     page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object' && !!window.axe.run"):
         page.evaluate(axe_source())
-        assert page.evaluate("() => typeof window.axe === 'object' && !!window.axe.run"), \
+        assert page.evaluate("() => typeof window.axe === 'object' && !!window.axe.run"), (
             "axe-core did not load into the page"
+        )
     return page.evaluate(_RUN_AXE, AXE_TAGS)
 
 
@@ -245,5 +249,9 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD, name: str | N
 def sign_out(page: Page) -> None:
     """Sign out with the header button."""
     header = page.locator("header")
-    click_and_wait(page, header.get_by_role("navigation", name="Your account")
-                   .get_by_role("button", name="Sign out"))
+    click_and_wait(
+        page,
+        header.get_by_role("navigation", name="Your account").get_by_role(
+            "button", name="Sign out"
+        ),
+    )
