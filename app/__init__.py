@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    select_autoescape,
+)
 
 from app.extensions import csrf, db, login_manager, migrate
 from app.settings import BASE_DIR, Settings, load_instance_settings
@@ -87,7 +93,9 @@ def register_templates(app: Flask) -> None:
                 PackageLoader("nhsuk_frontend_jinja"),
             ]
         ),
-        "autoescape": True,
+        # Escape every template but plain text (emails): an apostrophe in a name must
+        # not reach a mailbox as &#39;. The NHS.UK components are .jinja: escaped too.
+        "autoescape": select_autoescape(disabled_extensions=("txt",), default=True),
         "trim_blocks": True,
         "lstrip_blocks": True,
     }

@@ -1,0 +1,142 @@
+"""Plain-text emails read as plain text: names with apostrophes and ampersands arrive
+as typed, never as HTML entities.
+
+The real services queue every email in templates/email/ (found by listing the folder),
+so a new template fails this test until a journey here sends it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.accounts.models import User
+from app.applications import services as applications
+from app.applications.models import Application
+from app.awards.models import Award
+from app.core.clock import today
+from app.core.mail import OutboxMessage
+from app.core.roles import Role
+from app.extensions import db
+from app.release import services as release
+from app.settings import BASE_DIR
+from tests.factories import PASSWORD
+
+PERSON = "Siobhán O'Neill & Co"
+TEAM = "Children's assessment team"
+ORGANISATION = "Brent & Harrow"
+MANAGER = "Mary D'Arcy & Partner"
+PSW = "Pádraig O'Brien"
+COHORT = "Brent & Harrow's <2026>"
+TRICKY = (PERSON, TEAM, ORGANISATION, MANAGER, PSW, COHORT)
+ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def email_templates() -> set[str]:
+    """Every email a service can send: the folder, less partials such as _footer."""
+    folder = BASE_DIR / "templates" / "email"
+    return {p.stem for p in folder.glob("*.txt") if not p.name.startswith("_")}
+
+
+def _send_every_email(app, make) -> None:
+    employer = make.org(name=ORGANISATION)
+    applicant = make.user(Role.APPLICANT, name=PERSON, orgs=[employer])
+    psw = make.user(Role.PSW, name=PSW, orgs=[employer])
+    manager = make.user(Role.LINE_MANAGER, name=MANAGER, orgs=[employer])
+    staff = make.user(Role.STAFF, name="Programme & Co's team")
+    cohort = make.running_cohort(name=COHORT)
+    people = {"employer": employer, "psw": psw, "manager": manager}
+    # submitted, PSW asked, line manager told, endorsed, awarded
+    application = make.application(
+        cohort,
+        applicant=applicant,
+        status="awarded",
+        team=TEAM,
+        current_role="Practice lead & educator",
+        research_question="What's the effect of <early help> & family support?",
+        **people,
+    )
+    make.application(
+        cohort,
+        applicant=make.user(Role.APPLICANT, name="Ciarán O'Dea & Co", orgs=[employer]),
+        status="psw_declined",
+        team=TEAM,
+        **people,
+    )
+    leaver = make.application(
+        cohort,
+        applicant=make.user(Role.APPLICANT, name="Nóra O'Shea & Co", orgs=[employer]),
+        status="submitted",
+        team=TEAM,
+        **people,
+    )
+    with app.test_request_context():
+        # withdrawn after submitting
+        app_ = db.session.get(Application, leaver.id)
+        applications.withdraw(app_, app_.applicant, "I've moved to a new role & team")
+
+        # study days: requested, one declined, one approved, then cancelled
+        award = db.session.scalar(select(Award).where(Award.application_id == application.id))
+        holder, boss = award.holder, award.line_manager
+        start = today() + timedelta(days=7)
+        rows, _ = release.request_days(
+            award,
+            holder,
+            release.dates_for_range(start, start + timedelta(days=6)),
+            half_day=False,
+            note="I'll be at the library & archive",
+            today=today(),
+        )
+        release.decide(rows[0], boss, approve=False, reason="We're short & busy", today=today())
+        release.decide(rows[1], boss, approve=True, reason="", today=today())
+        release.notify_decisions(award, rows[:2], boss)
+        release.cancel(rows[1], boss, reason="Cover's fallen through & sorry", today=today())
+
+        # accounts: registration, an address already taken, invitation, passwords
+        accounts.register_applicant(PERSON, "new.person@example.test", PASSWORD)
+        accounts.register_applicant("Anyone", applicant.email, PASSWORD)
+        inviter = db.session.get(User, staff.id)
+        accounts.invite_user(
+            inviter, MANAGER, "invited@example.test", [Role.LINE_MANAGER], [award.employer]
+        )
+        accounts.change_password(holder, PASSWORD, "another-horse-battery")
+        accounts.request_password_reset(holder.email)
+        db.session.commit()
+
+
+def test_every_email_reads_as_plain_text(app, make):
+    _send_every_email(app, make)
+    with app.app_context():
+        messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        sent = {m.template for m in messages}
+        missing = email_templates() - sent
+        assert not missing, f"add a journey to this test that sends: {sorted(missing)}"
+        for m in messages:
+            assert not ENTITY.search(m.body), f"{m.template} has HTML entities:\n{m.body}"
+            assert not ENTITY.search(m.subject), f"{m.template} subject: {m.subject}"
+            assert any(name in m.body for name in TRICKY), f"{m.template}:\n{m.body}"
+        by_template: dict[str, str] = {}
+        for m in messages:
+            by_template.setdefault(m.template, m.body)  # the first of each
+    request = by_template["psw_sign_off_request"]
+    assert f"{PERSON} (Practice lead & educator, {TEAM})" in request
+    assert f"strategic importance to {ORGANISATION}, or decline" in request
+    assert "What's the effect of <early help> & family support?" in request
+    assert f"Dear {PERSON}," in by_template["application_submitted"]
+    assert f"the {COHORT} Practitioner" in by_template["application_decision"]
+    assert 'Their note: "I\'ll be at the library & archive"' in by_template["release_requested"]
+    assert '("We\'re short & busy")' in by_template["release_decided"]
+    assert f"{MANAGER} has cancelled" in by_template["release_cancelled"]
+
+
+def test_html_pages_still_escape_names(browser, make):
+    """Only plain text is left unescaped: on a page, a name cannot become markup."""
+    staff = make.user(Role.STAFF)
+    person = make.user(Role.APPLICANT, name="<b>Bold</b> O'Neill & Co")
+    browser.sign_in(staff.email)
+    page = browser.get(f"/account/people/{person.id}").get_data(as_text=True)
+    assert "<b>Bold</b>" not in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; O&#39;Neill &amp; Co" in page
