@@ -345,14 +345,20 @@ def test_malformed_and_overlong_input_gives_messages_not_500(browser):
 
 def test_frontend_assets_are_served_locally(browser):
     for url in (
-        "/frontend/nhsuk-frontend.min.css",
+        "/static/build/nhsuk.min.css",
         "/frontend/nhsuk-frontend.min.js",
         "/assets/images/nhsuk-icon-cross.svg",
         "/assets/images/favicon.ico",
         "/static/app.js",
     ):
         resp = browser.get(url)
-        assert resp.status_code == 200, url
+        assert resp.status_code == 200, f"{url} (the CSS is built by `make install`)"
         assert "no-store" not in resp.headers.get("Cache-Control", "")
+    # Built without the Frutiger font faces on assets.nhs.uk (the CSP blocks them), with
+    # Arial as the font stack's fallback.
+    css = browser.get("/static/build/nhsuk.min.css").get_data(as_text=True)
+    assert "@font-face" not in css and "https://" not in css
+    assert 'font-family:"Frutiger W01",arial,sans-serif' in css
+    assert "/static/build/nhsuk.min.css" in browser.get("/start").get_data(as_text=True)
     page = browser.get("/start").get_data(as_text=True)
     assert "https://" not in page.split("<body")[0].replace("https://www.w3.org", "")

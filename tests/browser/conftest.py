@@ -65,6 +65,9 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server() -> LiveServer:
     """The real app, started once per session in a subprocess."""
+    css = ROOT / "app" / "static" / "build" / "nhsuk.min.css"
+    if not css.exists():
+        pytest.fail(f"{css.relative_to(ROOT)} is missing: `make install` builds it.", pytrace=False)
     with tempfile.TemporaryDirectory(prefix="prp-browser-") as d:
         workdir = Path(d)
         log_path = workdir / "server.log"
