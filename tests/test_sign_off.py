@@ -310,10 +310,12 @@ def test_psw_invited_by_an_applicant_cannot_see_until_staff_confirm(make, browse
         db.session.get(User, invited.id).invited_by_id = applicant.id
         db.session.commit()
     browser.sign_in(invited.email)
-    listing = text(browser.get("/applications/sign-off"))
-    assert "Programme staff need to confirm" in listing and url(a) not in listing
-    assert "Waiting for programme staff to confirm your role" in text(browser.get("/"))
-    assert browser.get(url(a)).status_code == 404
+    listing = browser.get("/applications/sign-off")
+    assert listing.status_code == 403
+    assert "Your access is waiting for programme staff" in text(listing)
+    assert url(a) not in text(listing)
+    assert "Your access is waiting for programme staff" in text(browser.get("/"))
+    assert browser.get(url(a)).status_code == 403
     resp = browser.post(url(a), {"decision": "decline", "reason": "x"}, token_from="/account/")
-    assert resp.status_code == 404
+    assert resp.status_code == 403
     assert _sign_offs(app, a.id) == []

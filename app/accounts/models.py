@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,8 @@ class UserStatus(enum.StrEnum):
 
 
 UNCONFIRMED_SQL = "invited_by_id IS NOT NULL AND access_confirmed_by_id IS NULL"
+# Roles anyone may take by registering: they need no confirmation by programme staff.
+SELF_SERVICE_ROLES = frozenset({Role.APPLICANT})
 
 
 class User(UserMixin, db.Model):
@@ -104,20 +107,45 @@ class User(UserMixin, db.Model):
 
     # Roles ------------------------------------------------------------------
     @property
-    def roles(self) -> set[Role]:
+    def granted_roles(self) -> set[Role]:
+        """Every role on the account, confirmed or not: what staff see and edit."""
         return {link.role for link in self.role_links}
+
+    @property
+    def roles(self) -> set[Role]:
+        """The roles that carry authority: the one place every role check reads.
+
+        A role given by someone other than programme staff (an applicant naming their
+        PSW or line manager) is no role at all until staff confirm it, so every check,
+        present and future, refuses it without knowing about invitations. Only the
+        roles anyone may take by registering survive."""
+        granted = self.granted_roles
+        if self.needs_staff_confirmation:
+            return granted & SELF_SERVICE_ROLES
+        return granted
+
+    @property
+    def pending_roles(self) -> set[Role]:
+        """Roles waiting for programme staff to confirm them."""
+        return self.granted_roles - self.roles
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
 
     @property
     def role_labels(self) -> list[str]:
-        return [r.label for r in sorted(self.roles, key=lambda r: list(Role).index(r))]
+        """Labels of every role on the account (confirmed or not), in the usual order."""
+        return [r.label for r in sorted(self.granted_roles, key=lambda r: list(Role).index(r))]
 
     @property
     def needs_staff_confirmation(self) -> bool:
         """Invited by someone other than programme staff, and not yet confirmed by staff."""
         return self.invited_by_id is not None and self.access_confirmed_by_id is None
+
+    @classmethod
+    def roles_confirmed(cls):
+        """SQL twin of `not needs_staff_confirmation`, for queries that pick people by role."""
+        return or_(cls.invited_by_id.is_(None), cls.access_confirmed_by_id.is_not(None))
 
     @property
     def organisations(self) -> list[Organisation]:

@@ -433,7 +433,7 @@ def update_user_access(
         raise AccountError("Select at least one role.")
     if user.id == actor.id and Role.STAFF not in new_roles:
         raise AccountError("You cannot remove your own programme staff role.")
-    before_roles = user.roles
+    before_roles = user.granted_roles
     before_orgs = {o.name for o in user.organisations}
     for link in list(user.role_links):
         if link.role not in new_roles:

@@ -278,7 +278,7 @@ def edit_access(user_id: int):
     user = get_or_404(User, user_id)
     form = UserAccessForm(organisation_choices())
     if request.method == "GET":
-        form.roles.data = [r.value for r in user.roles]
+        form.roles.data = [r.value for r in user.granted_roles]
         form.organisations.data = [o.id for o in user.organisations]
     if form.validate_on_submit():
         try:

@@ -82,10 +82,7 @@ class SignOffForm(BaseForm):
 
 
 def _employer_ids(user: User) -> list[int]:
-    """The employers whose applications this PSW may read (none until staff confirm a PSW
-    an applicant invited: services.can_sign)."""
-    if user.needs_staff_confirmation:
-        return []
+    """The employers whose applications this PSW may read."""
     return [o.id for o in psw_organisations(user)]
 
 
@@ -166,7 +163,6 @@ def sign_off_list():
         waiting=waiting_for(user),
         decided=decided_by_employer(user, parse_page(request.args.get("page"))),
         employers=psw_organisations(user),
-        unconfirmed=user.needs_staff_confirmation,
     )
 
 
@@ -243,15 +239,6 @@ def _refusal(app: Application, record: SignOff | None) -> str | None:
 def _psw_cards(user) -> list[Card]:
     if not user.has_role(Role.PSW):
         return []
-    if user.needs_staff_confirmation:
-        return [
-            Card(
-                "Waiting for programme staff to confirm your role",
-                "You can sign off applications once programme staff confirm that you are a "
-                "Principal Social Worker.",
-                url_for("applications.sign_off_list"),
-            )
-        ]
     n = waiting_count(user)
     if n == 0:
         heading = "No applications waiting for your sign-off"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +29,12 @@ def _page(code: int, message: str | None = None):
     )
 
 
+def _waiting_for_staff() -> bool:
+    """A person whose invited role staff have not confirmed yet is told so, not refused
+    bluntly: the sign-off link in their email leads here until staff act."""
+    return bool(current_user.is_authenticated and current_user.pending_roles)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -41,6 +48,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         db.session.rollback()
+        if err.code == 403 and _waiting_for_staff():
+            return render_template("errors/waiting_for_staff.html", user=current_user), 403
         return _page(err.code or 500)
 
     @app.errorhandler(Exception)

@@ -69,6 +69,16 @@ def cards_for(user) -> list[Card]:
                     url_for("accounts.user_list", unconfirmed=1),
                 )
             )
+    if user.pending_roles:
+        cards.append(
+            Card(
+                "Your access is waiting for programme staff",
+                "You were added as "
+                + " and ".join(r.label.lower() for r in sorted(user.pending_roles))
+                + ". Programme staff check every role given by an applicant before it can be "
+                "used. You will see your work here once they confirm it.",
+            )
+        )
     for provider in CARD_PROVIDERS:
         cards.extend(provider(user))
     for heading, description, endpoint in STAFF_LINKS:

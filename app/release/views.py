@@ -472,6 +472,7 @@ def _colleagues(user: User) -> list[User]:
             .where(
                 Membership.organisation_id.in_(org_ids),
                 UserRole.role == Role.LINE_MANAGER,
+                User.roles_confirmed(),
                 User.status == UserStatus.ACTIVE,
                 User.id != user.id,
             )
