@@ -506,7 +506,10 @@ def test_approving_an_already_cancelled_day_is_refused(prog, browser, app):
         "/release/approvals", {"days": [str(day_id)], "action": "approve", "csrf_token": token}
     )
     page = text(resp)
-    assert "Thursday 14 January 2027 for Priya Shah: This day is cancelled" in page
+    assert (
+        "Thursday 14 January 2027 for Priya Shah: This day was cancelled by Priya Shah "
+        "a moment ago, so it was not approved." in page
+    )
     assert "Nothing was changed" in page
     assert ledger_state(app, prog.award.id) == before
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from app.cohorts.forms import WholeNumberField
 from app.core.formatting import format_date
 from app.core.forms import BaseForm, DateInputField, choices
+from app.release.models import DayStatus
 
 NOTE_MAX = 500
 REASON_MAX = 2000
@@ -129,6 +137,8 @@ class RequestForm(LedgerForm):
 
 class CancelForm(LedgerForm):
     reason = _reason("Why are you cancelling this day?")
+    # The status the page showed: the day is cancelled only if it still has it.
+    seen = HiddenField()
 
     def __init__(self, reason_required: bool, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,6 +155,13 @@ class CancelForm(LedgerForm):
             self.reason.errors.append("Give a reason for cancelling this day")
             ok = False
         return ok
+
+    def seen_status(self, default):
+        """The status shown on the page, or `default` if the form did not carry one."""
+        try:
+            return DayStatus(self.seen.data)
+        except ValueError:
+            return default
 
 
 class ConfirmForm(LedgerForm):

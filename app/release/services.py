@@ -7,6 +7,7 @@ the entitlement check; the partial unique index stops a date being booked twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.awards.models import Award
-from app.core import audit
+from app.core import audit, state
 from app.core.db import utcnow
 from app.core.formatting import format_date
 from app.core.mail import external_url, queue_email
@@ -33,6 +34,10 @@ class ReleaseError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class DayChanged(ReleaseError, state.Conflict):
+    """Someone else decided, cancelled or confirmed the day first; nothing was written."""
 
 
 def _days(half_days: int) -> str:
@@ -116,6 +121,8 @@ class Pace:
     expected_tenths: int  # days approved or taken by now on a straight line, rounded half up
     actual_tenths: int  # approved + taken (all kinds)
     entitled: int
+    ended: bool = False  # the programme year is over: nobody is behind any more
+    called_back_tenths: int = 0
 
     @property
     def expected(self) -> float:
@@ -127,7 +134,13 @@ class Pace:
 
     @property
     def behind_tenths(self) -> int:
-        return max(0, self.expected_tenths - self.actual_tenths)
+        return 0 if self.ended else max(0, self.expected_tenths - self.actual_tenths)
+
+    @property
+    def unaccounted(self) -> float:
+        """After the year: days never recorded as approved, taken or called back."""
+        left = self.entitled * 10 - self.actual_tenths - self.called_back_tenths
+        return max(0, left) / 10 if self.ended else 0
 
     @property
     def behind(self) -> float:
@@ -164,10 +177,13 @@ def pace(award: Award, today: date, sums: dict | None = None) -> Pace:
         by_status.get(DayStatus.APPROVED, 0) + by_status.get(DayStatus.TAKEN, 0)
         for by_status in sums.values()
     )
+    called_back = sum(s.get(DayStatus.CALLED_BACK, 0) for s in sums.values())
     return Pace(
         expected_tenths=expected_tenths(entitled, elapsed, total),
         actual_tenths=committed_half_days * 5,
         entitled=entitled,
+        ended=today > cohort.programme_end,
+        called_back_tenths=called_back * 5,
     )
 
 
@@ -315,7 +331,7 @@ def request_days(
     wanted = unit * len(result.dates)
     used = _active_half_days(award.id, DayKind.STUDY)
     allowed = award.study_days * 2
-    if used + wanted > allowed:
+    if used + wanted >= allowed:
         over = used + wanted - allowed
         raise ReleaseError(
             f"This would take you {_days(over)} past your {award.study_days} study days. "
@@ -375,6 +391,55 @@ def _set(
     )
 
 
+# What happened to a day, for the person whose change came second.
+_HAPPENED = {
+    DayStatus.APPROVED: "approved",
+    DayStatus.DECLINED: "declined",
+    DayStatus.CANCELLED: "cancelled",
+    DayStatus.TAKEN: "confirmed as taken",
+    DayStatus.CALLED_BACK: "marked as called back to work",
+}
+JUST_NOW = timedelta(minutes=10)
+
+
+def _changed_by(row: ReleaseDay) -> User | None:
+    """Who moved the day to its current status (ids, as the row was just read again)."""
+    who = {
+        DayStatus.APPROVED: row.decided_by_id,
+        DayStatus.DECLINED: row.decided_by_id,
+        DayStatus.CANCELLED: row.cancelled_by_id,
+        DayStatus.TAKEN: row.award.holder_id,
+        DayStatus.CALLED_BACK: row.award.holder_id,
+    }.get(row.status)
+    return db.session.get(User, who) if who else None
+
+
+def _refuse(actor: User, verb: str, wanted: DayStatus) -> Callable[[ReleaseDay], DayChanged]:
+    """The message for a day that moved on: "This day was cancelled by Ann Smith a moment
+    ago, so it was not approved." `row` shows the state another request left it in."""
+
+    def refuse(row: ReleaseDay) -> DayChanged:
+        who = _changed_by(row)
+        if row.status not in _HAPPENED or who is None:
+            what = f"This day is {row.status.label.lower()}"
+        else:
+            when = (
+                row.decided_at
+                if row.status in (DayStatus.APPROVED, DayStatus.DECLINED)
+                else (row.closed_at)
+            )
+            what = f"This day was {_HAPPENED[row.status]} by " + (
+                "you" if who.id == actor.id else who.name
+            )
+            if when is not None and utcnow() - when < JUST_NOW:
+                what += " a moment ago"
+        if row.status == wanted:
+            return DayChanged(f"{what}, so there was nothing more to do.")
+        return DayChanged(f"{what}, so it was not {verb}.")
+
+    return refuse
+
+
 def decide(row: ReleaseDay, actor: User, *, approve: bool, reason: str, today: date) -> None:
     award = row.award
     manager = acting_for(actor, award, today)
@@ -382,16 +447,15 @@ def decide(row: ReleaseDay, actor: User, *, approve: bool, reason: str, today: d
         raise ReleaseError(
             "Only the award holder's line manager, or their delegate, can decide this."
         )
-    if row.status != DayStatus.REQUESTED:
-        raise ReleaseError(
-            f"This day is {row.status.label.lower()}, so it cannot be "
-            f"{'approved' if approve else 'declined'}."
-        )
     if not approve and not reason.strip():
         raise ReleaseError("Give a reason for declining", "reason")
+    outcome = DayStatus.APPROVED if approve else DayStatus.DECLINED
+    state.claim(
+        row, DayStatus.REQUESTED, _refuse(actor, "approved" if approve else "declined", outcome)
+    )
     _set(
         row,
-        DayStatus.APPROVED if approve else DayStatus.DECLINED,
+        outcome,
         actor,
         "release.approved" if approve else "release.declined",
         reason,
@@ -428,10 +492,27 @@ def notify_decisions(award: Award, rows: list[ReleaseDay], actor: User) -> None:
         )
 
 
-def cancel(row: ReleaseDay, actor: User, *, reason: str, today: date) -> None:
+CANCELLABLE = (DayStatus.REQUESTED, DayStatus.APPROVED)
+
+
+def cancel(
+    row: ReleaseDay,
+    actor: User,
+    *,
+    reason: str,
+    today: date,
+    seen: DayStatus | Collection[DayStatus] = CANCELLABLE,
+) -> None:
+    """`seen` is the status the person was shown: if the day has moved on since (say the
+    manager approved it while the holder was cancelling the request), nothing changes and
+    they are told what happened."""
     award = row.award
-    if row.status not in (DayStatus.REQUESTED, DayStatus.APPROVED):
-        raise ReleaseError(f"This day is {row.status.label.lower()}, so it cannot be cancelled.")
+    expected = (seen,) if isinstance(seen, DayStatus) else tuple(seen)
+    state.claim(
+        row,
+        [s for s in expected if s in CANCELLABLE],
+        _refuse(actor, "cancelled", DayStatus.CANCELLED),
+    )
     if is_holder(actor, award):
         if row.day <= today and row.status == DayStatus.APPROVED:
             raise ReleaseError(
@@ -469,15 +550,15 @@ def confirm(row: ReleaseDay, actor: User, *, taken: bool, reason: str, today: da
     """After the day: the award holder says it was taken, or that they were called back."""
     if not is_holder(actor, row.award):
         raise ReleaseError("Only the award holder can confirm their days.")
-    if row.status != DayStatus.APPROVED:
-        raise ReleaseError(f"This day is {row.status.label.lower()}, so it cannot be confirmed.")
-    if row.day > today:
-        raise ReleaseError("You can confirm a day once it has come.")
     if not taken and not reason.strip():
         raise ReleaseError("Say briefly why you were called back to work", "reason")
+    outcome = DayStatus.TAKEN if taken else DayStatus.CALLED_BACK
+    state.claim(row, DayStatus.APPROVED, _refuse(actor, "confirmed", outcome))
+    if row.day > today:
+        raise ReleaseError("You can confirm a day once it has come.")
     _set(
         row,
-        DayStatus.TAKEN if taken else DayStatus.CALLED_BACK,
+        outcome,
         actor,
         "release.taken" if taken else "release.called_back",
         reason,

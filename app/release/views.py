@@ -256,12 +256,20 @@ def cancel(day_id: int):
         abort(404)
     back = url_for("release.ledger", award_id=row.award_id)
     form = CancelForm(reason_required=not holder)
+    if not form.is_submitted():
+        form.seen.data = row.status.value
     if form.validate_on_submit():
         when = long_date(row.day)
         try:
             if row.kind != DayKind.STUDY:
                 raise ReleaseError("Residential workshop days are recorded by programme staff.")
-            services.cancel(row, user, reason=form.reason.data or "", today=now)
+            services.cancel(
+                row,
+                user,
+                reason=form.reason.data or "",
+                today=now,
+                seen=form.seen_status(services.CANCELLABLE),
+            )
             db.session.commit()
         except ReleaseError as exc:
             db.session.rollback()
@@ -411,7 +419,9 @@ def approvals():
 
 
 def _decide(form: ApprovalForm, user: User, now: date) -> bool:
-    """Decide every selected day, or none of them. One email per award holder."""
+    """Decide every selected day, or none of them: if someone else has decided or
+    cancelled one meanwhile, nothing changes and the message names that day. One email
+    per award holder, listing the days this decision changed."""
     approve = form.action.data == APPROVE
     ids = set(form.days.data)
     rows = db.session.scalars(
@@ -420,7 +430,7 @@ def _decide(form: ApprovalForm, user: User, now: date) -> bool:
             ReleaseDay.id.in_(ids),
             ReleaseDay.award_id.in_(services.managed_award_ids(user, now) or [-1]),
         )
-        .order_by(ReleaseDay.day)
+        .order_by(ReleaseDay.day, ReleaseDay.id)  # one locking order for every request
     ).all()
     if len(rows) != len(ids):
         form.add_error(
