@@ -331,7 +331,7 @@ def request_days(
     wanted = unit * len(result.dates)
     used = _active_half_days(award.id, DayKind.STUDY)
     allowed = award.study_days * 2
-    if used + wanted >= allowed:
+    if used + wanted > allowed:
         over = used + wanted - allowed
         raise ReleaseError(
             f"This would take you {_days(over)} past your {award.study_days} study days. "
