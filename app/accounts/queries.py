@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.core.pagination import Page, paginate, parse_page
+from app.core.params import clean_text
 from app.core.roles import Role
 from app.organisations.models import Membership
 
@@ -29,7 +30,7 @@ class UserFilters:
         role = args.get("role", "")
         status = args.get("status", "")
         return cls(
-            q=(args.get("q", "") or "")[:100].strip(),
+            q=clean_text(args.get("q", "") or "")[:100].strip(),
             role=role if role in {r.value for r in Role} else "",
             status=status if status in {s.value for s in UserStatus} else "",
             unconfirmed=args.get("unconfirmed") == "1",

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.core.access import roles
 from app.core.audit import AuditEntry
 from app.core.pagination import paginate, parse_page
+from app.core.params import arg_int, arg_str
 from app.core.roles import Role
 from app.extensions import db
 
@@ -28,9 +29,9 @@ def _parse_date(value: str | None) -> date | None:
 @roles(Role.STAFF)
 def entry_list():
     args = request.args
-    action = (args.get("action") or "")[:80].strip()
-    object_type = (args.get("object_type") or "")[:80].strip()
-    actor_email = (args.get("actor") or "")[:254].strip().lower()
+    action = arg_str("action", 80)
+    object_type = arg_str("object_type", 80)
+    actor_email = arg_str("actor", 254).lower()
     start, end = _parse_date(args.get("from")), _parse_date(args.get("to"))
     errors = []
     if args.get("from") and start is None:
@@ -51,9 +52,9 @@ def entry_list():
         stmt = stmt.where(
             AuditEntry.at < datetime.combine(end + timedelta(days=1), datetime.min.time())
         )
-    object_id = args.get("object_id", "")
-    if object_id.isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(object_id))
+    object_id = arg_int("object_id")
+    if object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
     # Not counted: COUNT(*) over the whole log cost more than the page (200,000 entries).
     page = paginate(stmt, parse_page(args.get("page")), current_app.config["PER_PAGE"], count=False)
     return render_template(
@@ -66,6 +67,6 @@ def entry_list():
             "actor": actor_email,
             "from": args.get("from", ""),
             "to": args.get("to", ""),
-            "object_id": object_id,
+            "object_id": "" if object_id is None else object_id,
         },
     )

@@ -16,6 +16,7 @@ from typing import Any
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from app.core.params import INT_MAX
 from app.core.roles import Role
 
 
@@ -116,6 +117,8 @@ def get_or_404(
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < ident <= INT_MAX:  # past what an id column holds: no such record
         abort(404)
     obj = db.session.get(model, ident, options=list(options))
     if obj is None or (check is not None and not check(obj)):

@@ -6,13 +6,40 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.utils import unset_value
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import NumberRange, StopValidation, ValidationError
+
+from app.core.params import INT_MAX, INT_MIN, clean_text, fits_integer
 
 
 class BaseForm(FlaskForm):
-    """Binds only its declared fields: extra posted keys (status, role, user id) are ignored."""
+    """Binds only its declared fields: extra posted keys (status, role, user id) are ignored.
+
+    Every field's input passes one boundary here (`_clean_field`): text loses control
+    characters (NUL included; text areas keep line breaks and tabs), and a number an
+    INTEGER column cannot hold is refused with the field's own message.
+    """
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        self._refused: dict[str, str] = {}
+        for field in self:
+            message = _clean_field(field)
+            if message:
+                field.process_errors.append(message)
+                self._refused[field.name] = message
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if field.name in getattr(self, "_refused", {}):
+                # Only the refusal: what validators say about the emptied value adds nothing.
+                field.errors = [self._refused[field.name]]
+                self._errors = None  # form.errors is cached; read it afresh
+                ok = False
+        return ok
 
     def error_list(self) -> list[dict[str, str]]:
         """For the NHS.UK error summary: [{text, href}] in field order."""
@@ -21,6 +48,47 @@ class BaseForm(FlaskForm):
             for message in field.errors if isinstance(field.errors, list) else []:
                 items.append({"text": message, "href": f"#{field.id}"})
         return items
+
+
+def _clean_field(field: Field) -> str | None:
+    """Clean `field` in place; return a message when its value must be refused."""
+    if isinstance(field, PasswordField):
+        return None  # hashed, never stored as typed: any character may be in a password
+    if isinstance(field, StringField):
+        multiline = isinstance(field, TextAreaField)
+        if isinstance(field.data, str):
+            field.data = clean_text(field.data, multiline)
+        if field.raw_data:
+            field.raw_data = [
+                clean_text(v, multiline) if isinstance(v, str) else v for v in field.raw_data
+            ]
+        return None
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if isinstance(field.data, str):
+        field.data = clean_text(field.data)
+    elif isinstance(field.data, list) and any(isinstance(v, str) for v in field.data):
+        field.data = [clean_text(v) if isinstance(v, str) else v for v in field.data]
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if all(fits_integer(v) for v in numbers):
+        return None
+    field.data = [] if isinstance(field.data, list | tuple) else None
+    return _range_message(field, too_small=min(numbers) < INT_MIN)
+
+
+def _range_message(field: Field, too_small: bool) -> str:
+    """The field's own message for the bound that was passed when it has one, else a
+    plain one."""
+    for validator in field.validators:
+        if not isinstance(validator, NumberRange) or not validator.message:
+            continue
+        if (validator.min if too_small else validator.max) is not None:
+            return str(validator.message)
+    label = field.label.text
+    if isinstance(field, SelectFieldBase):
+        return f"Select one of the options for {label[:1].lower()}{label[1:]}"
+    if too_small:
+        return f"{label} must be {INT_MIN:,} or more"
+    return f"{label} must be {INT_MAX:,} or less"
 
 
 class ActionForm(BaseForm):

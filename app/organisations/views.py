@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.core.access import get_or_404, roles
 from app.core.forms import ActionForm
 from app.core.pagination import paginate, parse_page
+from app.core.params import arg_choice, arg_str
 from app.core.roles import Role
 from app.extensions import db
 from app.organisations import services
@@ -22,8 +23,8 @@ bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 @bp.route("/")
 @roles(Role.STAFF)
 def org_list():
-    kind = request.args.get("kind", "")
-    q = (request.args.get("q", "") or "")[:100].strip()
+    kind = arg_choice("kind", [k.value for k in OrgKind])
+    q = arg_str("q", 100)
     member_count = (
         select(func.count(Membership.id))
         .where(Membership.organisation_id == Organisation.id)
@@ -31,7 +32,7 @@ def org_list():
         .scalar_subquery()
     )
     stmt = select(Organisation, member_count.label("members")).order_by(Organisation.name)
-    if kind in {k.value for k in OrgKind}:
+    if kind:
         stmt = stmt.where(Organisation.kind == OrgKind(kind))
     if q:
         stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.core.access import get_or_404, roles
 from app.core.mail import MailStatus, OutboxMessage
 from app.core.pagination import paginate, parse_page
+from app.core.params import arg_choice, arg_str
 from app.core.roles import Role
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -16,12 +17,12 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 @bp.route("/")
 @roles(Role.STAFF)
 def message_list():
-    to = (request.args.get("to") or "")[:254].strip().lower()
-    status = request.args.get("status", "")
+    to = arg_str("to", 254).lower()
+    status = arg_choice("status", [s.value for s in MailStatus])
     stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if to:
         stmt = stmt.where(OutboxMessage.to_address.like(f"%{to}%"))
-    if status in {s.value for s in MailStatus}:
+    if status:
         stmt = stmt.where(OutboxMessage.status == MailStatus(status))
     page = paginate(stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"])
     return render_template(
