@@ -56,8 +56,10 @@ class Settings:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "programme@example.nhs.uk")
-    # Absolute base URL used in emails, e.g. https://prp.example.nhs.uk
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Absolute base URL for links in emails and calendars, e.g. https://prp.example.nhs.uk.
+    # Set it in production. Unset, development links follow the address served (see
+    # app.core.mail.base_url) and the CLI uses http://127.0.0.1:5000.
+    BASE_URL = os.environ.get("BASE_URL") or None
 
     # Where the nhsuk-frontend npm package was installed.
     NHSUK_FRONTEND_DIST = os.environ.get(

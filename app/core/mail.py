@@ -11,7 +11,7 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request, url_for
 from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -96,9 +96,25 @@ def deliver_pending(limit: int = 100) -> int:
     return sent
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, built on BASE_URL (emails leave the request)."""
-    from flask import url_for
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # `make run` serves here
 
-    path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+
+def base_url() -> str:
+    """Where links in emails and calendars point, without a trailing slash.
+
+    BASE_URL wins when it is set. Without it, development follows the address the
+    page was served on (another port, a container's name), so links work where the
+    app runs; outside a request (CLI, scheduler), and in production, where the Host
+    header is the client's to choose, it is DEFAULT_BASE_URL.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context() and current_app.config.get("APP_ENV") != "production":
+        return request.host_url.rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails and calendars, built on `base_url()`."""
+    return base_url() + url_for(endpoint, **values)

@@ -60,10 +60,11 @@ def register(app: Flask) -> None:
 
             _load_national(1.0, national.SEED, None, 5000)
             return
+        from app.core.mail import base_url
         from app.demo.loader import load_demo
 
         # The services build links for emails, which needs a request context.
-        with app.test_request_context(base_url=app.config["BASE_URL"]):
+        with app.test_request_context(base_url=base_url()):
             result = load_demo()
             db.session.commit()
         click.echo(

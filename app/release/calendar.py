@@ -27,7 +27,7 @@ from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core import audit
 from app.core.db import utcnow
-from app.core.mail import external_url
+from app.core.mail import DEFAULT_BASE_URL, external_url
 from app.core.roles import Role
 from app.extensions import db
 from app.release.models import CalendarFeed, DayKind, DayStatus, ReleaseDay
@@ -169,7 +169,9 @@ def calendar_name(feed: CalendarFeed) -> str:
 
 
 def build_calendar(feed: CalendarFeed) -> bytes:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    # Event UIDs stay the same whichever address the feed is fetched on (no duplicates).
+    host = urlsplit(current_app.config.get("BASE_URL") or DEFAULT_BASE_URL).hostname
+    host = host or "localhost"
     team = feed.scope == TEAM
     cal = Calendar()
     cal.add("prodid", PRODID)
