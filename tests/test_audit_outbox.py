@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app.accounts.models import UserStatus
+from app.audit import display
 from app.core import audit
 from app.core.mail import MailStatus, OutboxMessage, deliver_pending, queue_email
 from app.core.roles import Role
 from app.extensions import db
 from tests.helpers import text
+
+
+def words(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def test_audit_log_lists_and_filters(browser, make, app):
@@ -22,13 +30,68 @@ def test_audit_log_lists_and_filters(browser, make, app):
     )
     html = text(browser.get("/audit/?action=user.deactivated"))
     assert "user.deactivated" in html
-    assert "active → deactivated" in html
+    assert "status: Active → Deactivated" in words(html)
     html = text(browser.get("/audit/?actor=boss@example.test&action=user.signed_in"))
     assert "user.signed_in" in html and "user.deactivated" not in html
     html = text(browser.get(f"/audit/?object_type=User&object_id={person.id}"))
     assert "user.deactivated" in html and "user.signed_in" not in html
     resp = browser.get("/audit/?from=yesterday")
     assert resp.status_code == 200 and "Enter the 'from' date" in text(resp)
+
+
+def test_audit_log_shows_values_as_people_read_them(browser, make, app):
+    """Lists joined, dates and money written out, enum labels, Yes/No, (none)."""
+    staff = make.user(Role.STAFF)
+    with app.app_context():
+        audit.record(
+            "release.requested",
+            object_type="Award",
+            object_id=1,
+            changes={"days": [[], [date(2026, 12, 17), date(2026, 12, 18)]]},
+        )
+        audit.record(
+            "user.invited",
+            object_type="User",
+            object_id=2,
+            changes={
+                "roles": [[], [Role.LINE_MANAGER, Role.PSW]],
+                "organisations": [[], ["Brent & Harrow", "Ealing"]],
+                "status": [UserStatus.INVITED, UserStatus.UNCONFIRMED],
+            },
+        )
+        audit.record(
+            "cohort.updated",
+            object_type="Cohort",
+            object_id=3,
+            changes={
+                "personal_award_cap_pence": [350_050, 450_000],
+                "is_withdrawn": [False, True],
+                "description": ["", "Now with more places"],
+                "starts_at": [None, datetime(2026, 7, 1, 13, 5)],
+            },
+        )
+        db.session.commit()
+    browser.sign_in(staff.email)
+    html = words(text(browser.get("/audit/")))
+    assert "days: (none) → 17 December 2026, 18 December 2026" in html
+    assert "roles: (none) → Line manager, Principal Social Worker" in html
+    assert "organisations: (none) → Brent & Harrow, Ealing" in html
+    assert "status: Invited → Email not confirmed" in html
+    assert "personal award cap: £3,500.50 → £4,500.00" in html
+    assert "is withdrawn: No → Yes" in html
+    assert "description: (none) → Now with more places" in html
+    assert "starts at: (none) → 1 July 2026 at 2:05pm" in html  # stored UTC, shown UK time
+    assert "['" not in html and "2026-12-17" not in html
+
+
+def test_audit_values_keep_what_has_no_label():
+    """A value no enum knows (since retired), free text that looks like a year range,
+    and numbers are shown as stored."""
+    assert display.show("2026-27") == "2026-27"
+    assert display.show("retired", UserStatus) == "retired"
+    assert display.show(0) == "0" and display.show(12.5) == "12.5"
+    assert display.show([]) == display.show(None) == display.show("") == "(none)"
+    assert display.show(["b", "a"]) == "b, a"
 
 
 def test_audit_log_pages_without_counting_the_whole_log(browser, make, app):

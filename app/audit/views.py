@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.audit import display
 from app.core.access import roles
 from app.core.audit import AuditEntry
 from app.core.pagination import paginate, parse_page
@@ -60,6 +61,7 @@ def entry_list():
     return render_template(
         "audit/list.html",
         page=page,
+        changes_of=display.changes,
         errors=errors,
         filters={
             "action": action,
