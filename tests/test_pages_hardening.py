@@ -5,7 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import select
+
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core.roles import Role
+from app.extensions import db
+from app.release import oversight, services
+from app.release.models import DayStatus
+from tests.helpers import text
 from tests.test_release_journey import approved, prog  # noqa: F401 (a fixture)
+from tests.test_release_oversight import (
+    TODAY,
+    add_days,
+    holder_award,
+    running,
+    table,
+    weekdays,
+)
 
 # --- the award holder's ledger ------------------------------------------------------------
 
@@ -16,3 +34,96 @@ def test_days_to_confirm_are_shown_as_markup_not_escaped(prog, browser, app):  #
     page = browser.get(prog.ledger).get_data(as_text=True)
     assert "&lt;p&gt;" not in page and "&lt;strong&gt;" not in page
     assert "<p>You have <strong>1 day</strong> to confirm." in page
+
+
+# --- a finished programme year ----------------------------------------------------------
+
+OLD = {  # ended on 31 March 2025; the oversight tests' today is 1 October 2026
+    "applications_open": date(2023, 11, 1),
+    "applications_close": date(2024, 1, 31),
+    "programme_start": date(2024, 4, 1),
+    "programme_end": date(2025, 3, 31),
+}
+
+
+@pytest.fixture
+def frozen(app, monkeypatch):
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", TODAY)
+    return TODAY
+
+
+def test_after_the_year_nobody_is_behind_and_sql_agrees_on_the_days_never_recorded(
+    app, make, frozen
+):
+    cohort = make.cohort(name="2024-25", **OLD)
+    employer = make.org()
+    nothing = holder_award(make, cohort, "Nora Nothing", employer)
+    some = holder_award(make, cohort, "Sam Some", employer)
+    add_days(app, some.id, weekdays(date(2024, 4, 8), 20), DayStatus.TAKEN)
+    add_days(app, some.id, weekdays(date(2024, 6, 3), 3), DayStatus.CALLED_BACK)
+    add_days(app, some.id, weekdays(date(2024, 7, 1), 2), DayStatus.REQUESTED)
+    add_days(app, some.id, weekdays(date(2024, 8, 1), 1), DayStatus.DECLINED)
+    with app.app_context():
+        awards = {a.id: a for a in db.session.scalars(select(Award))}
+        sums = services.balances_for(list(awards))
+        for day, ended in ((OLD["programme_end"], False), (frozen, True)):
+            c = db.session.get(Cohort, cohort.id)
+            p_sql = oversight.pace_sql([c], day)
+            rows = db.session.execute(
+                p_sql.join(
+                    select(Award.id, p_sql.behind, p_sql.at_risk, p_sql.ended, p_sql.unaccounted)
+                )
+            ).all()
+            for award_id, behind, at_risk, is_ended, unaccounted in rows:
+                p = services.pace(awards[award_id], day, sums[award_id])
+                assert p.ended is ended and bool(is_ended) is ended
+                assert (int(behind), bool(at_risk)) == (p.behind_tenths, p.at_risk)
+                assert int(unaccounted) == p.unaccounted * 10
+        # on its last day the year is still running: Nora is 36 days behind
+        assert services.pace(awards[nothing.id], OLD["programme_end"], sums[nothing.id]).at_risk
+        after = {a: services.pace(awards[a], frozen, sums[a]) for a in awards}
+    assert not any(p.at_risk or p.behind for p in after.values())
+    assert after[nothing.id].unaccounted == 36
+    assert after[some.id].unaccounted == 13  # 36 - 20 taken - 3 called back
+
+
+def test_finished_cohort_pages_say_the_year_ended_and_count_nobody_at_risk(
+    app, make, frozen, browser
+):
+    employer = make.org("Westshire Council")
+    old = make.cohort(name="2024-25", **OLD)
+    past = holder_award(make, old, "Pat Past", employer)
+    add_days(app, past.id, weekdays(date(2024, 4, 8), 30), DayStatus.TAKEN)
+    holder_award(make, old, "Nora Nothing", employer)
+    now = running(make)
+    behind = holder_award(make, now, "Bob Behind", employer)
+    staff = make.user(Role.STAFF)
+    psw = make.user(Role.PSW, orgs=[employer])
+    for who in (staff, psw):
+        browser.sign_in(who.email)
+        # the home card counts the running cohort only
+        home = text(browser.get("/"))
+        assert "1 award holder is behind with their research days" in home
+        assert "Out of 1" in home
+        resp = browser.get(f"/release/at-risk?cohort={old.id}")
+        assert "Programme year ended on 31 March 2025 for 2024-25" in text(resp)
+        assert [(r[0], r[-2], r[-1]) for r in table(resp, "at-risk")] == [
+            ("Nora Nothing", "–", "Year ended 36 days unaccounted for"),
+            ("Pat Past", "–", "Year ended 6 days unaccounted for"),
+        ]
+        risky = text(browser.get(f"/release/at-risk?cohort={old.id}&at_risk=1"))
+        assert "Nora Nothing" not in risky and "Pat Past" not in risky
+        resp = browser.get(f"/release/cohorts/{old.id}")
+        assert "Programme year ended on 31 March 2025" in text(resp)
+        assert [r[-1] for r in table(resp, "balances")] == [
+            "Year ended 36 days unaccounted for",
+            "Year ended 6 days unaccounted for",
+        ]
+        browser.sign_out()
+    assert behind  # the running cohort's holder is the one behind
+
+    browser.sign_in(staff.email)
+    page = text(browser.get(f"/release/awards/{past.id}"))
+    assert "Programme year ended on Monday 31 March 2025." in page
+    assert "6 days of their 36 release days were never recorded" in page
+    assert "behind" not in page

@@ -166,7 +166,9 @@ class PaceSQL:
     committed: Any
     behind: Any
     at_risk: Any
-    done: Any  # the grouped subquery: award_id, done
+    done: Any  # the grouped subquery: award_id, done, called_back
+    ended: Any  # 1 when the award's programme year is over (nobody is behind then)
+    unaccounted: Any  # after the year: entitled days never approved, taken or called back
 
     def join(self, stmt: Select) -> Select:
         return stmt.outerjoin(self.done, self.done.c.award_id == Award.id)
@@ -186,23 +188,39 @@ def pace_sql(cohorts: list[Cohort], today: date, award_ids: Select | None = None
             (Award.cohort_id == c.id, (entitled * (20 * elapsed) + total) // (2 * total))
         )
     expected = case(*per_cohort, else_=0) if per_cohort else literal(0)
+    ended_ids = [c.id for c in cohorts if today > c.programme_end]
+    counted = [DayStatus.APPROVED, DayStatus.TAKEN]
+    is_done = ReleaseDay.status.in_(counted)
     done = (
         select(
             ReleaseDay.award_id.label("award_id"),
-            (func.sum(ReleaseDay.half_days) * 5).label("done"),
+            (func.sum(case((is_done, ReleaseDay.half_days), else_=0)) * 5).label("done"),
+            (func.sum(case((is_done, 0), else_=ReleaseDay.half_days)) * 5).label("called_back"),
         )
         .where(
             ReleaseDay.award_id.in_(award_ids),
-            ReleaseDay.status.in_([DayStatus.APPROVED, DayStatus.TAKEN]),
+            # called-back days only matter once a year has ended
+            ReleaseDay.status.in_(counted + [DayStatus.CALLED_BACK] if ended_ids else counted),
         )
         .group_by(ReleaseDay.award_id)
         .subquery("committed")
     )
     committed = func.coalesce(done.c.done, 0)
+    ended = Award.cohort_id.in_(ended_ids) if ended_ids else literal(False)
     gap = expected - committed
-    behind = case((gap > 0, gap), else_=0)
+    behind = case((ended, 0), (gap > 0, gap), else_=0)  # services.Pace.behind_tenths
     threshold = case((entitled > 20, entitled), else_=20)  # services.risk_threshold_tenths
-    return PaceSQL(expected, committed, behind, behind >= threshold, done)
+    left = entitled * 10 - committed - func.coalesce(done.c.called_back, 0)
+    unaccounted = case((ended & (left > 0), left), else_=0) if ended_ids else literal(0)
+    return PaceSQL(
+        expected,
+        committed,
+        behind,
+        behind >= threshold,
+        done,
+        case((ended, 1), else_=0) if ended_ids else literal(0),
+        unaccounted,
+    )
 
 
 def _in_view(scope: Scope, cohorts: list[Cohort]) -> Select:
@@ -265,6 +283,9 @@ def _build_ranking(
             pace.expected.label("expected"),
             pace.committed.label("committed"),
             pace.behind.label("behind"),
+            pace.ended.label("ended"),
+            func.coalesce(pace.done.c.called_back, 0).label("called_back"),
+            pace.unaccounted.label("unaccounted"),
             risky.label("risky"),
             func.lower(holder.name).label("sort_name"),
             func.lower(Organisation.name).label("sort_employer"),
@@ -280,8 +301,12 @@ def _build_ranking(
     stmt = select(figures)
     if at_risk_only:
         stmt = stmt.where(t.risky == 1)
-    order_key = {"behind": t.behind, "name": t.sort_name, "employer": t.sort_employer}[sort]
-    order = [order_key.desc() if dir == "desc" else order_key.asc()]
+    keys = {
+        "behind": [t.behind, t.unaccounted],
+        "name": [t.sort_name],
+        "employer": [t.sort_employer],
+    }
+    order = [k.desc() if dir == "desc" else k.asc() for k in keys[sort]]
     if sort != "name":  # ties go by name, A to Z
         order.append(t.sort_name.asc())
     return stmt.order_by(*order, t.award_id)
@@ -328,6 +353,8 @@ def at_risk_list(
                 expected_tenths=int(r.expected),
                 actual_tenths=int(r.committed),
                 entitled=int(r.entitled),
+                ended=bool(r.ended),
+                called_back_tenths=int(r.called_back),
             ),
         )
         for r in rows
