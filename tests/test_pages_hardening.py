@@ -3,6 +3,7 @@ what does not exist (the hardening issue, part 4)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -13,9 +14,16 @@ from app.cohorts.models import Cohort
 from app.core.roles import Role
 from app.extensions import db
 from app.release import oversight, services
-from app.release.models import DayStatus
+from app.release.models import DayStatus, ReleaseDay
 from tests.helpers import text
-from tests.test_release_journey import approved, prog  # noqa: F401 (a fixture)
+from tests.test_release_journey import (  # noqa: F401 (prog is a fixture)
+    PROGRAMME,
+    approved,
+    booked,
+    days_of,
+    prog,
+)
+from tests.test_release_journey import TODAY as JOURNEY_TODAY
 from tests.test_release_oversight import (
     TODAY,
     add_days,
@@ -127,3 +135,71 @@ def test_finished_cohort_pages_say_the_year_ended_and_count_nobody_at_risk(
     assert "Programme year ended on Monday 31 March 2025." in page
     assert "6 days of their 36 release days were never recorded" in page
     assert "behind" not in page
+
+
+# --- the line manager's pages -------------------------------------------------------------
+
+
+def _form_fields(html: str, form_id: str) -> dict:
+    """The names and values a browser sends for the form with this id."""
+    m = re.search(rf'<form[^>]*id="{form_id}"[^>]*>(.*?)</form>', html, re.S)
+    assert m, f"no form {form_id}"
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', m[1]):
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def test_approve_all_of_one_persons_days_with_one_button(prog, make, browser, app):  # noqa: F811
+    mine = booked(app, prog, date(2027, 1, 14), date(2027, 1, 21), date(2027, 1, 28))
+    other = make.award(
+        cohort=make.running_cohort(**PROGRAMME), employer=prog.employer, manager=prog.manager
+    )
+    with app.test_request_context():
+        a = db.session.get(Award, other.id)
+        theirs, _ = services.request_days(
+            a,
+            a.holder,
+            [date(2027, 2, 3), date(2027, 2, 4)],
+            half_day=False,
+            note="",
+            today=JOURNEY_TODAY,
+        )
+        theirs = [r.id for r in theirs]
+        db.session.commit()
+    browser.sign_in(prog.manager.email)
+    page = text(browser.get("/release/approvals"))
+    award_id = prog.award.id
+    assert (
+        f'form="approve-all-{award_id}" id="approve-all-{award_id}-button">'
+        "Approve all 3 days for Priya Shah</button>"
+    ) in page
+    # its own form: the days on the page, approve, and a CSRF token (no JavaScript needed)
+    sent = _form_fields(page, f"approve-all-{award_id}")
+    assert sent["days"] == [str(i) for i in mine] and sent["action"] == ["approve"]
+    assert sent["csrf_token"][0]
+    done = text(browser.client.post("/release/approvals", data=sent, follow_redirects=True))
+    assert "You approved 3 days for Priya Shah. They have been emailed." in done
+    statuses = {r.id: r.status for r in days_of(app, award_id)}
+    assert set(statuses.values()) == {DayStatus.APPROVED}
+    with app.app_context():
+        assert {db.session.get(ReleaseDay, i).status for i in theirs} == {DayStatus.REQUESTED}
+
+
+def test_confirm_and_cancel_pages_write_the_status_in_the_sentence(prog, browser, app):  # noqa: F811
+    [row_id] = approved(app, prog, date(2027, 1, 21))
+    browser.sign_in(prog.holder.email)
+    page = text(browser.get(f"/release/days/{row_id}/confirm"))
+    assert "This day is approved. You can confirm it once the day has come." in " ".join(
+        re.sub(r"<[^>]+>", " ", page).split()
+    )
+    page = text(browser.get(f"/release/days/{row_id}/cancel"))
+    assert "This day is approved." in page and "Approved" not in page.split("<h1")[1]
+
+
+def test_a_manager_calendar_page_is_about_their_team(prog, browser):  # noqa: F811
+    browser.sign_in(prog.manager.email)
+    assert "Add your team's research days to your calendar" in text(browser.get("/"))
+    page = text(browser.get("/release/calendar"))
+    assert "<h1>Your team's research days in your calendar</h1>" in page
+    assert "<title>Your team's research days in your calendar" in page

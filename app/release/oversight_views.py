@@ -252,9 +252,10 @@ def _calendar_cards(user) -> list[Card]:
     scopes = _scopes(user)
     if not scopes or any(calendar.active_feed(user, s) for s in scopes):
         return []
+    whose = "your team's" if scopes == [calendar.TEAM] else "your"
     return [
         Card(
-            "Add your research days to your calendar",
+            f"Add {whose} research days to your calendar",
             "Approved days appear in Outlook or Google Calendar and stay up to date.",
             url_for("release.calendar_page"),
         )
