@@ -302,7 +302,10 @@ def test_shortlist_with_a_message(make, signed_in, app):
     page = text(signed_in.get(resp.headers["Location"]))
     assert "Shona has been shortlisted." in page and "See you at interview" in page
     again = decide(signed_in, a, "shortlisted")
-    assert "cannot be moved to 'shortlisted'" in text(again)
+    assert (
+        "This application was shortlisted by you a moment ago, so it can no longer be "
+        "shortlisted." in text(again)
+    )
 
 
 def test_awards_up_to_the_places_then_refused(make, signed_in, app):

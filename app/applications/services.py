@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -27,7 +27,7 @@ from app.applications.models import (
 from app.applications.sections import CONTENT_FIELDS, SECTION_BY_SLUG, missing_answers
 from app.awards.services import create_award
 from app.cohorts.models import Cohort
-from app.core import audit
+from app.core import audit, state
 from app.core.db import utcnow
 from app.core.formatting import format_date
 from app.core.mail import external_url, queue_email
@@ -44,6 +44,10 @@ class ApplicationError(Exception):
         self.field = field
 
 
+class ApplicationChanged(ApplicationError, state.Conflict):
+    """Someone else moved the application on first; nothing was written."""
+
+
 S = AppStatus
 ALLOWED: dict[AppStatus, set[AppStatus]] = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
@@ -57,6 +61,55 @@ ALLOWED: dict[AppStatus, set[AppStatus]] = {
     S.WITHDRAWN: set(),
 }
 CONSIDERED = {S.ENDORSED, S.SHORTLISTED, S.WAITLISTED}
+SIGN_OFF_NEEDED = (
+    "A decision needs a current sign-off from the applicant's Principal Social Worker."
+)
+
+# What happened to an application, for the person whose change came second.
+_HAPPENED = {
+    S.DRAFT: "returned to draft",
+    S.SUBMITTED: "submitted",
+    S.ENDORSED: "signed off",
+    S.PSW_DECLINED: "not endorsed",
+    S.SHORTLISTED: "shortlisted",
+    S.WAITLISTED: "put on the waiting list",
+    S.AWARDED: "awarded a place",
+    S.DECLINED: "turned down",
+    S.WITHDRAWN: "withdrawn",
+}
+JUST_NOW = timedelta(minutes=10)
+
+
+def _moved_on(app: Application, actor: User, doing: str) -> str:
+    """ "This application was withdrawn by Priya Shah a moment ago, so it can no longer be
+    signed off." `app` was just read again, so it shows what the other change left."""
+    last = db.session.scalar(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == app.id)
+        .order_by(ApplicationEvent.id.desc())
+        .limit(1)
+    )
+    if last is None or last.to_status != app.status or last.actor is None:
+        return f"This application is {app.status.label.lower()}, so it can no longer be {doing}."
+    who = "you" if last.actor_id == actor.id else last.actor.name
+    when = " a moment ago" if utcnow() - last.at < JUST_NOW else ""
+    return (
+        f"This application was {_HAPPENED[app.status]} by {who}{when}, "
+        f"so it can no longer be {doing}."
+    )
+
+
+def _claim(app: Application, expected: Iterable[AppStatus], actor: User, doing: str) -> AppStatus:
+    """Lock the application and check it is still in one of `expected` (a compare-and-set,
+    see app/core/state.py); if someone else moved it on first, change nothing and say so."""
+    return state.claim(
+        app, tuple(expected), lambda a: ApplicationChanged(_moved_on(a, actor, doing))
+    )
+
+
+def _from(new: AppStatus) -> list[AppStatus]:
+    """The statuses an application may move to `new` from."""
+    return [old for old, moves in ALLOWED.items() if new in moves]
 
 
 def _transition(app: Application, new: AppStatus, actor: User, message: str = "") -> None:
@@ -139,8 +192,7 @@ def _check_people(app: Application, data: dict[str, Any]) -> None:
 
 def save_section(app: Application, slug: str, data: dict[str, Any], actor: User) -> None:
     """Save one section of a draft. Only that section's fields are written."""
-    if app.status != S.DRAFT:
-        raise ApplicationError("This application has been submitted and can no longer be changed.")
+    _claim(app, [S.DRAFT], actor, "changed")
     section = SECTION_BY_SLUG[slug]
     clean = {k: v for k, v in data.items() if k in section.fields}
     if slug == "employment" and clean.get("employer_id") != app.employer_id:
@@ -189,8 +241,7 @@ def content_hash(app: Application) -> str:
 
 def submit(app: Application, actor: User, today: date) -> None:
     cohort = app.cohort
-    if app.status != S.DRAFT:
-        raise ApplicationError("This application has already been submitted.")
+    _claim(app, [S.DRAFT], actor, "submitted")
     if not cohort.window_is_open(today):
         if today < cohort.applications_open:
             raise ApplicationError(
@@ -242,15 +293,31 @@ def reopen(app: Application, actor: User, today: date) -> None:
         raise ApplicationError(
             "The application window has closed, so the application cannot be changed."
         )
-    if app.status not in (S.SUBMITTED, S.ENDORSED, S.PSW_DECLINED):
-        raise ApplicationError("This application can no longer be changed.")
+    _claim(app, (S.SUBMITTED, S.ENDORSED, S.PSW_DECLINED), actor, "changed")
     _transition(
         app, S.DRAFT, actor, "Returned to draft by the applicant; it will need a new sign-off"
     )
 
 
+# Where a PSW has been asked to sign the application (and so is told it is withdrawn).
+SIGN_OFF_ASKED = {S.SUBMITTED, S.ENDORSED, S.SHORTLISTED, S.WAITLISTED}
+
+
 def withdraw(app: Application, actor: User, reason: str = "") -> None:
+    """Withdraw the application; the PSW who was asked to sign it off is told."""
+    before = _claim(app, _from(S.WITHDRAWN), actor, "withdrawn")
     _transition(app, S.WITHDRAWN, actor, reason.strip() or "Withdrawn by the applicant")
+    if before in SIGN_OFF_ASKED and app.psw is not None:
+        queue_email(
+            app.psw.email,
+            f"{app.applicant.name} has withdrawn their application",
+            "psw_application_withdrawn",
+            user=app.psw,
+            psw=app.psw,
+            app=app,
+            reason=reason.strip(),
+            waiting=before == S.SUBMITTED,
+        )
 
 
 # PSW sign-off ----------------------------------------------------------------------
@@ -315,10 +382,7 @@ def sign_off(
             "Only a Principal Social Worker of the applicant's employer can "
             "sign off this application."
         )
-    if app.status != S.SUBMITTED:
-        raise ApplicationError(
-            f"This application is {app.status.label.lower()}, so it cannot be signed off."
-        )
+    _claim(app, [S.SUBMITTED], psw, "signed off")
     if app.current_sign_off is not None:
         raise ApplicationError("This application has already been signed off.")
     if endorse and not (confirmed_release and confirmed_strategic):
@@ -418,8 +482,12 @@ def visible_reviews(app: Application, viewer: User) -> list[Review]:
 
 
 def reveal_scores(cohort: Cohort, actor: User) -> None:
-    if cohort.scores_revealed:
-        raise ApplicationError("Scores for this cohort are already revealed.")
+    state.claim(
+        cohort,
+        False,
+        lambda _c: ApplicationChanged("Scores for this cohort are already revealed."),
+        attr="scores_revealed",
+    )
     cohort.scores_revealed = True
     audit.record(
         "cohort.scores_revealed", cohort, actor=actor, changes={"scores_revealed": [False, True]}
@@ -428,20 +496,31 @@ def reveal_scores(cohort: Cohort, actor: User) -> None:
 
 def shortlist(app: Application, actor: User, message: str = "") -> None:
     """The message (optional) goes into the status history the applicant sees."""
+    _claim_for_decision(app, S.SHORTLISTED, actor, "shortlisted")
     _require_endorsed(app)
     _transition(app, S.SHORTLISTED, actor, message.strip() or "Shortlisted")
 
 
 def _require_endorsed(app: Application) -> None:
     if app.status not in CONSIDERED or not valid_endorsement(app):
-        raise ApplicationError(
-            "A decision needs a current sign-off from the applicant's Principal Social Worker."
-        )
+        raise ApplicationError(SIGN_OFF_NEEDED)
+
+
+def _claim_for_decision(app: Application, outcome: AppStatus, actor: User, doing: str) -> None:
+    """Lock the application; one not yet signed off needs a sign-off, one already decided
+    (by someone else a moment ago, perhaps) is left as it is."""
+
+    def refuse(a: Application) -> ApplicationError:
+        if a.status in (S.DRAFT, S.SUBMITTED, S.PSW_DECLINED):
+            return ApplicationError(SIGN_OFF_NEEDED)
+        return ApplicationChanged(_moved_on(a, actor, doing))
+
+    state.claim(app, [s for s in _from(outcome) if s in CONSIDERED], refuse)
 
 
 def _lock_cohort(cohort_id: int) -> Cohort:
     """Serialise awards in a cohort so two staff cannot both take the last place."""
-    return db.session.scalar(select(Cohort).where(Cohort.id == cohort_id).with_for_update())
+    return state.lock(db.session.get(Cohort, cohort_id))
 
 
 def awarded_count(cohort_id: int) -> int:
@@ -459,6 +538,7 @@ def decide(app: Application, actor: User, outcome: AppStatus, message: str) -> N
     """Award, decline or waitlist, with a message to the applicant."""
     if outcome not in (S.AWARDED, S.DECLINED, S.WAITLISTED):
         raise ApplicationError("Choose award, decline or waiting list", "outcome")
+    _claim_for_decision(app, outcome, actor, _DECIDING[outcome])
     _require_endorsed(app)
     if outcome == S.AWARDED:
         cohort = _lock_cohort(app.cohort_id)
@@ -485,6 +565,11 @@ def decide(app: Application, actor: User, outcome: AppStatus, message: str) -> N
     )
 
 
+_DECIDING = {
+    S.AWARDED: "awarded a place",
+    S.DECLINED: "turned down",
+    S.WAITLISTED: "put on the waiting list",
+}
 _DECISION_SUBJECTS = {
     S.AWARDED: "You have been awarded a place on the programme",
     S.DECLINED: "Your application to the programme",

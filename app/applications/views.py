@@ -421,7 +421,7 @@ def withdraw(application_id: int):
     if form.validate_on_submit():
         try:
             services.withdraw(application, _me(), form.reason.data)
-            db.session.commit()
+            _commit_and_mail()
         except ApplicationError as exc:
             db.session.rollback()
             flash(str(exc), "error")
