@@ -49,3 +49,14 @@ def test_one_header_link_is_current(app, make, browser):
     browser.sign_in(user.email)
     html = browser.get("/release/at-risk").get_data(as_text=True)
     assert html.count('aria-current="page"') == 1
+
+
+def test_warning_callout_heading_has_no_invalid_role(app):
+    """nhsuk-frontend's `<span role="text">` is not valid HTML: the role goes, the
+    visually hidden "Important: " stays, and the heading level is the caller's."""
+    nhsuk = Components(app.jinja_env)
+    with app.app_context():
+        html = str(nhsuk.warningCallout({"heading": "Keep it private", "headingLevel": 2}))
+    assert 'role="text"' not in html
+    assert '<span class="nhsuk-u-visually-hidden">Important: </span>Keep it private' in html
+    assert "<h2" in html

@@ -4,7 +4,8 @@ The nhsuk-frontend-jinja macros are pure functions of their parameters, but rend
 costs tens to hundreds of microseconds (the header alone is about 3 ms), which on a list of
 50 rows or on every page's header and footer was most of the page's time. The same
 parameters always give the same HTML, so each distinct call is rendered once per worker
-and kept in a bounded cache. The markup is exactly what the macro produces.
+and kept in a bounded cache. The markup is exactly what the macro produces, but for one
+invalid attribute taken out (`_ROLE_TEXT`).
 
 The key is the parameters' `repr`: fast (C code, where walking the dicts cost 2 ms a page)
 and exact for what templates pass, which is literals: dicts, lists, strings, numbers and
@@ -25,6 +26,12 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 MAX_ENTRIES = 2048
+
+# nhsuk-frontend's card (and so its warning callout) wraps a heading's visually hidden
+# prefix in `<span role="text">`, a VoiceOver-only role that is not valid HTML. Only the
+# role goes; the "Important: " prefix stays for screen readers.
+_ROLE_TEXT = Markup('<span role="text">')
+_ROLE_TEXT_COMPONENTS = frozenset({"card", "warningCallout"})
 
 
 def _template_name(macro: str) -> str:
@@ -65,6 +72,8 @@ class Components:
                     self._cache.move_to_end(key)
                     return html
             html = self._macro(name)(params)
+            if name in _ROLE_TEXT_COMPONENTS and _ROLE_TEXT in html:
+                html = html.replace(_ROLE_TEXT, Markup("<span>"))
             with self._lock:
                 self._cache[key] = html
                 if len(self._cache) > self._max:
