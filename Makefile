@@ -71,8 +71,7 @@ $(NODE_STAMP): package-lock.json package.json
 	touch $@
 
 $(NHSUK_CSS): styles/nhsuk.scss $(NODE_STAMP)
-	@mkdir -p $(@D)
-	node_modules/.bin/sass --pkg-importer=node --style=compressed --no-source-map $< $@
+	npm run --silent build:css
 
 # What pip and npm cannot install: Chromium for the browser tests, a Java runtime for
 # the Nu HTML Checker (npm vnu-jar), Pango and a font for WeasyPrint. Installs the
