@@ -22,6 +22,14 @@ class BaseForm(FlaskForm):
     INTEGER column cannot hold is refused with the field's own message.
     """
 
+    class Meta:
+        def render_field(self, field, render_kw):
+            # The hidden CSRF input needs no id (no label points at it); with one, a page
+            # of several small forms repeated id="csrf_token", which is invalid HTML.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
         self._refused: dict[str, str] = {}
