@@ -7,10 +7,12 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.applications.models import AppStatus
 from app.awards.models import Award
 from app.cohorts.models import Cohort
+from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.extensions import db
 from app.release import oversight, services
@@ -32,6 +34,8 @@ from tests.test_release_oversight import (
     table,
     weekdays,
 )
+from tests.test_selection import apply as sel_apply
+from tests.test_selection import decide, status_of
 
 # --- the award holder's ledger ------------------------------------------------------------
 
@@ -52,6 +56,12 @@ OLD = {  # ended on 31 March 2025; the oversight tests' today is 1 October 2026
     "programme_start": date(2024, 4, 1),
     "programme_end": date(2025, 3, 31),
 }
+
+
+@pytest.fixture
+def staff_browser(browser, make):
+    browser.sign_in(make.user(Role.STAFF).email)
+    return browser
 
 
 @pytest.fixture
@@ -203,3 +213,79 @@ def test_a_manager_calendar_page_is_about_their_team(prog, browser):  # noqa: F8
     page = text(browser.get("/release/calendar"))
     assert "<h1>Your team's research days in your calendar</h1>" in page
     assert "<title>Your team's research days in your calendar" in page
+
+
+# --- selection decisions that email the applicant -----------------------------------------
+
+
+def _outbox(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(OutboxMessage.id)))
+
+
+@pytest.mark.parametrize(
+    "outcome, message, question, final",
+    [
+        ("awarded", "", "Award a place to Ann Apply?", AppStatus.AWARDED),
+        ("waitlisted", "", "Put Ann Apply on the waiting list?", AppStatus.WAITLISTED),
+        ("declined", "Too broad.", "Decline Ann Apply's application?", AppStatus.DECLINED),
+    ],
+)
+def test_a_decision_that_emails_is_asked_again_first(
+    make, staff_browser, app, outcome, message, question, final
+):
+    a = sel_apply(make, make.cohort(), "Ann Apply")
+    url = f"/selection/applications/{a.id}"
+    before = _outbox(app)
+    ask = decide(staff_browser, a, outcome, message, confirmed="")
+    page = text(ask)
+    assert ask.status_code == 200 and f"<h1>{question}</h1>" in page
+    assert "Ann Apply will be emailed" in page
+    assert 'value="yes">Confirm</button>' in page and 'value="no">Cancel</button>' in page
+    assert status_of(app, a.id) == AppStatus.ENDORSED and _outbox(app) == before
+    # Confirm sends exactly what the page carried
+    carried = {
+        "outcome": re.search(r'name="outcome" value="([^"]*)"', page)[1],
+        "message": re.search(r'name="message" value="([^"]*)"', page)[1],
+        "confirmed": "yes",
+    }
+    assert carried["outcome"] == outcome and carried["message"] == message
+    done = staff_browser.post(f"{url}/decision", carried, token_from=url)
+    assert done.status_code == 302
+    assert status_of(app, a.id) == final and _outbox(app) == before + 1
+
+
+def test_cancel_goes_back_to_the_form_as_it_was_and_changes_nothing(make, staff_browser, app):
+    a = sel_apply(make, make.cohort(), "Ann Apply")
+    before = _outbox(app)
+    resp = decide(staff_browser, a, "declined", "Not this year", confirmed="no")
+    page = text(resp)
+    assert resp.status_code == 200 and "<h1>Ann Apply</h1>" in page
+    assert re.search(r'value="declined"\s+checked', page) and "Not this year</textarea>" in page
+    assert status_of(app, a.id) == AppStatus.ENDORSED and _outbox(app) == before
+
+
+def test_shortlisting_emails_nobody_and_is_not_asked_again(make, staff_browser, app):
+    a = sel_apply(make, make.cohort(), "Ann Apply")
+    assert decide(staff_browser, a, "shortlisted", confirmed="").status_code == 302
+    assert status_of(app, a.id) == AppStatus.SHORTLISTED
+
+
+def test_a_decision_that_would_be_refused_is_not_asked_again(make, staff_browser, app):
+    cohort = make.cohort(places=1)
+    decide(staff_browser, sel_apply(make, cohort, "First One"), "awarded")
+    late = sel_apply(make, cohort, "Late Two")
+    resp = decide(staff_browser, late, "awarded", confirmed="")
+    assert "All 1 places in" in text(resp) and "Award a place to" not in text(resp)
+
+
+def test_decisions_keep_one_order_everywhere(make, staff_browser):
+    cohort = make.cohort()
+    a = sel_apply(make, cohort, "Ann Apply")
+    order = ["Award a place", "Put on the waiting list", "Decline"]
+    page = text(staff_browser.get(f"/selection/applications/{a.id}"))
+    assert sorted(order, key=page.index) == order
+    statuses = ["Awarded", "Waiting list", "Not successful"]
+    for url in (f"/selection/cohorts/{cohort.id}", "/selection/"):
+        page = text(staff_browser.get(url))
+        assert sorted(statuses, key=page.index) == statuses, url

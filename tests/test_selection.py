@@ -63,8 +63,8 @@ def test_cohort_list_counts_applications_by_status(make, signed_in):
     row = re.search(r"<tr[^>]*>\s*<td[^>]*>.*?2026-27.*?</tr>", page, re.S).group(0)
     cells = re.findall(r"</span>(\d+)</td>", row)
     # places, then the statuses in order: submitted, endorsed, psw_declined, shortlisted,
-    # waitlisted, awarded, declined, withdrawn (drafts are not counted)
-    assert cells == ["10", "1", "2", "0", "0", "0", "1", "0", "0"]
+    # awarded, waitlisted, declined, withdrawn (drafts are not counted)
+    assert cells == ["10", "1", "2", "0", "0", "1", "0", "0", "0"]
 
 
 def test_cohort_list_shows_ten_cohorts_a_page_newest_first(make, signed_in):
@@ -287,11 +287,11 @@ def test_unsigned_application_cannot_be_reviewed(make, signed_in, app):
 # Decisions ----------------------------------------------------------------------------------
 
 
-def decide(browser, a, outcome, message="", **kw):
+def decide(browser, a, outcome, message="", confirmed="yes", **kw):
+    """A decision, confirmed on the page that asks again before the applicant is emailed."""
     url = f"/selection/applications/{a.id}"
-    return browser.post(
-        f"{url}/decision", {"outcome": outcome, "message": message}, token_from=url, **kw
-    )
+    data = {"outcome": outcome, "message": message, "confirmed": confirmed}
+    return browser.post(f"{url}/decision", data, token_from=url, **kw)
 
 
 def test_shortlist_with_a_message(make, signed_in, app):

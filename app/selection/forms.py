@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.applications.models import AppStatus
@@ -18,7 +18,7 @@ SCORES = [
 NOTES_MAX = 5000
 MESSAGE_MAX = 5000
 
-# The selection decisions, in the order they are offered.
+# The selection decisions, in the order they are offered (and listed: queries.LISTED).
 OUTCOMES = [
     (AppStatus.SHORTLISTED.value, "Shortlist"),
     (AppStatus.AWARDED.value, "Award a place"),
@@ -70,6 +70,9 @@ class DecisionForm(BaseForm):
         ],
     )
 
+    # "yes" from the confirmation page; "no" is its Cancel: back to the form as it was.
+    confirmed = HiddenField()
+
     def __init__(self, allowed: list[str] | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if allowed is not None:
@@ -86,3 +89,16 @@ class DecisionForm(BaseForm):
     @property
     def outcome_value(self) -> AppStatus:
         return AppStatus(self.outcome.data)
+
+    @property
+    def needs_confirming(self) -> bool:
+        """A decision that emails the applicant is asked again before it is made."""
+        return self.outcome_value in EMAILED and self.confirmed.data != "yes"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.confirmed.data == "no"
+
+
+# Decisions the applicant is emailed about.
+EMAILED = frozenset({AppStatus.AWARDED, AppStatus.WAITLISTED, AppStatus.DECLINED})

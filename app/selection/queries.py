@@ -25,7 +25,17 @@ from app.extensions import db
 from app.organisations.models import Organisation
 
 # What programme staff look at: everything except drafts nobody has submitted yet.
-LISTED = [s for s in AppStatus if s != AppStatus.DRAFT]
+# Every status but draft, decisions in the order they are offered (forms.OUTCOMES).
+LISTED = [
+    AppStatus.SUBMITTED,
+    AppStatus.ENDORSED,
+    AppStatus.PSW_DECLINED,
+    AppStatus.SHORTLISTED,
+    AppStatus.AWARDED,
+    AppStatus.WAITLISTED,
+    AppStatus.DECLINED,
+    AppStatus.WITHDRAWN,
+]
 # Signed off by a PSW and not yet decided.
 WAITING_FOR_REVIEW = (AppStatus.ENDORSED, AppStatus.SHORTLISTED)
 

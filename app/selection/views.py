@@ -167,6 +167,14 @@ def review(application_id: int):
     return redirect(url_for("selection.application_detail", application_id=app.id) + "#review")
 
 
+def _would_refuse(app: Application, outcome: AppStatus) -> bool:
+    """No "are you sure?" for a decision the service will refuse (it says why instead)."""
+    if app.status not in services.CONSIDERED or not services.valid_endorsement(app):
+        return True
+    places = app.cohort.places
+    return outcome == AppStatus.AWARDED and services.awarded_count(app.cohort_id) >= places
+
+
 @bp.route("/applications/<int:application_id>/decision", methods=["POST"])
 @roles(Role.STAFF)
 def decide(application_id: int):
@@ -180,6 +188,16 @@ def decide(application_id: int):
             f"This application is {app.status.label.lower()}, so no further decision can be made."
         ]
         return _render_application(app, decision_form=form)
+    if form.cancelled:
+        return _render_application(app, decision_form=form)
+    if form.needs_confirming and not _would_refuse(app, outcome):
+        return render_template(
+            "selection/confirm_decision.html",
+            app=app,
+            form=form,
+            outcome=outcome,
+            awarded=services.awarded_count(app.cohort_id),
+        )
     try:
         if outcome == AppStatus.SHORTLISTED:
             services.shortlist(app, _me(), message)
