@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import queue
 import sqlite3
+import threading
 import traceback
 
 import pytest
@@ -30,8 +31,9 @@ READ = "SELECT value FROM counter WHERE id = 1"
 READ_FOR_UPDATE = READ + " FOR UPDATE"
 
 
-def _increment_worker(db_url: str, instance_path: str, increments: int, for_update: bool,
-                      start, results) -> None:
+def _increment_worker(
+    db_url: str, instance_path: str, increments: int, for_update: bool, start, results
+) -> None:
     """Runs in a spawned process: `increments` separate read-modify-write transactions."""
     errors: list[str] = []
     done = 0
@@ -185,3 +187,191 @@ def test_control_deferred_transactions_fail_where_begin_immediate_waits(tmp_path
     finally:
         a.close()
         b.close()
+
+
+# Status changes under parallel requests (app/core/state.py) ------------------------------
+#
+# Threads in this process, each with its own test client, so each request has its own
+# session and database connection: on PostgreSQL the row lock decides who goes first, on
+# SQLite BEGIN IMMEDIATE does. The others must be told, change nothing, and send nothing.
+
+PARALLEL = 20
+
+
+def _signed_in(browser_factory, email: str, n: int, token_from: str) -> tuple[list, str]:
+    """`n` browsers sharing one signed-in session (one sign-in: the throttle counts them),
+    and the CSRF token of the page at `token_from`, which all of them can send."""
+    first = browser_factory()
+    first.sign_in(email)
+    token = first.token(token_from)  # before the copy: the session holds the CSRF secret
+    cookie = first.client.get_cookie("prp_session").value
+    others = [browser_factory() for _ in range(n - 1)]
+    for b in others:
+        b.client.set_cookie("prp_session", cookie)
+    return [first, *others], token
+
+
+def _at_once(calls: list) -> list:
+    """Run every call at the same moment, each in its own thread; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait(timeout=60)
+        try:
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request never finished"
+    return results
+
+
+@pytest.fixture
+def requested_days(make, app):
+    """Five requested study days of one award: (day ids, holder, manager)."""
+    from datetime import timedelta
+
+    from app.accounts.models import User
+    from app.awards.models import Award
+    from app.core.clock import today
+    from app.core.roles import Role
+    from app.core.workdays import non_working_reason
+    from app.extensions import db
+    from app.release import services
+
+    employer = make.org()
+    manager = make.user(Role.LINE_MANAGER, orgs=[employer], name="Sam Manager")
+    holder = make.user(Role.APPLICANT, orgs=[employer], name="Ann Smith")
+    award = make.award(
+        cohort=make.running_cohort(), employer=employer, holder=holder, manager=manager
+    )
+    with app.test_request_context():
+        a = db.session.get(Award, award.id)
+        d, days = today() + timedelta(days=20), []
+        while len(days) < 5:
+            if not non_working_reason(d, a.employer.nation):
+                days.append(d)
+            d += timedelta(days=1)
+        rows, _ = services.request_days(
+            a, db.session.get(User, holder.id), days, half_day=False, note="", today=today()
+        )
+        db.session.commit()
+        return [r.id for r in rows], holder, manager
+
+
+def _counts(app, day_id: int, holder_email: str, manager_email: str) -> dict:
+    from sqlalchemy import func, select
+
+    from app.core.audit import AuditEntry
+    from app.core.mail import OutboxMessage
+    from app.extensions import db
+    from app.release.models import ReleaseDay
+
+    with app.app_context():
+        audits = dict(
+            db.session.execute(
+                select(AuditEntry.action, func.count(AuditEntry.id))
+                .where(AuditEntry.object_type == "ReleaseDay", AuditEntry.object_id == day_id)
+                .group_by(AuditEntry.action)
+            ).all()
+        )
+        mails = dict(
+            db.session.execute(
+                select(OutboxMessage.to_address, func.count(OutboxMessage.id))
+                .where(OutboxMessage.template.in_(["release_decided", "release_cancelled"]))
+                .group_by(OutboxMessage.to_address)
+            ).all()
+        )
+        status = db.session.get(ReleaseDay, day_id).status
+        return {
+            "status": status,
+            "audits": audits,
+            "to_holder": mails.get(holder_email, 0),
+            "to_manager": mails.get(manager_email, 0),
+        }
+
+
+def test_twenty_parallel_approvals_of_one_day_make_one_change(app, browser_factory, requested_days):
+    from app.release.models import DayStatus
+    from tests.helpers import text
+
+    [day_id, *_], holder, manager = requested_days
+    managers, token = _signed_in(browser_factory, manager.email, PARALLEL, "/release/approvals")
+    form = {"days": [str(day_id)], "action": "approve", "csrf_token": token}
+
+    responses = _at_once([lambda b=b: b.post("/release/approvals", form) for b in managers])
+
+    assert not [r for r in responses if isinstance(r, BaseException)], responses
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * (PARALLEL - 1) + [302], codes  # one winner, no 500
+    for r in responses:
+        if r.status_code == 200:
+            assert (
+                "This day was approved by you a moment ago, so there was nothing more to do. "
+                "Nothing was changed." in text(r)
+            )
+    assert _counts(app, day_id, holder.email, manager.email) == {
+        "status": DayStatus.APPROVED,
+        "audits": {"release.approved": 1},
+        "to_holder": 1,
+        "to_manager": 0,
+    }
+
+
+def test_approve_against_cancel_gives_one_winner_and_tells_the_other(
+    app, browser_factory, requested_days
+):
+    from app.release.models import DayStatus
+    from tests.helpers import text
+
+    day_ids, holder, manager = requested_days
+    [boss], _ = _signed_in(browser_factory, manager.email, 1, "/release/approvals")
+    [me], _ = _signed_in(browser_factory, holder.email, 1, "/account/")
+    winners = set()
+    before = _counts(app, day_ids[0], holder.email, manager.email)
+    for day_id in day_ids:  # five rounds: either may win any of them
+        approve = {
+            "days": [str(day_id)],
+            "action": "approve",
+            "csrf_token": boss.token("/release/approvals"),
+        }
+        cancel_url = f"/release/days/{day_id}/cancel"
+        page = me.get(cancel_url).get_data(as_text=True)
+        assert 'name="seen" type="hidden" value="requested"' in page
+        cancel = {"seen": "requested", "csrf_token": me.token(cancel_url)}
+
+        approved, cancelled = _at_once(
+            [
+                lambda a=approve: boss.post("/release/approvals", a),
+                lambda u=cancel_url, c=cancel: me.post(u, c),
+            ]
+        )
+        assert approved.status_code in (200, 302) and cancelled.status_code == 302
+        ledger = text(me.get(cancelled.headers["Location"]))  # shows the flash
+        after = _counts(app, day_id, holder.email, manager.email)
+        if approved.status_code == 302:  # the manager was first: the holder is emailed
+            winners.add("approve")
+            assert after["status"] == DayStatus.APPROVED
+            assert after["audits"] == {"release.approved": 1}
+            assert (after["to_holder"], after["to_manager"]) == (
+                before["to_holder"] + 1,
+                before["to_manager"],
+            )
+            assert "approved by Sam Manager a moment ago, so it was not cancelled" in ledger
+        else:  # the holder was first: the manager is emailed
+            winners.add("cancel")
+            assert after["status"] == DayStatus.CANCELLED
+            assert after["audits"] == {"release.cancelled": 1}
+            assert (after["to_holder"], after["to_manager"]) == (
+                before["to_holder"],
+                before["to_manager"] + 1,
+            )
+            assert "cancelled by Ann Smith a moment ago, so it was not approved" in text(approved)
+            assert "has been cancelled" in ledger
+        before = after
