@@ -76,7 +76,8 @@ $(NHSUK_CSS): styles/nhsuk.scss $(NODE_STAMP)
 # What pip and npm cannot install: Chromium for the browser tests, a Java runtime for
 # the Nu HTML Checker (npm vnu-jar), Pango and a font for WeasyPrint. Installs the
 # missing ones with apt-get (sudo when not root); where it cannot, says what to run.
-# SKIP_BROWSER=1 (browser tests skipped) needs neither Chromium nor Java.
+# SKIP_BROWSER=1 (browser tests skipped) needs neither Chromium nor Java. It runs before
+# `install`: with Java present, npm vnu-jar's install script does not download one.
 system-deps:
 	@need=(); \
 	if [ "$${SKIP_BROWSER:-}" != 1 ]; then \
@@ -121,14 +122,14 @@ run: demo
 
 # --- checks ------------------------------------------------------------------
 
-test: install system-deps
+test: system-deps install
 	$(call run_pytest,)
 
-test-postgres: install system-deps
+test-postgres: system-deps install
 	$(call run_pytest,TEST_DATABASE_URL='$(TEST_POSTGRES_URL)')
 
 # The page-quality sweep alone (tests/browser/test_page_quality.py).
-quality: install system-deps
+quality: system-deps install
 	$(BIN)/pytest tests/browser/test_page_quality.py $(PYTEST_ARGS)
 
 lint: install
