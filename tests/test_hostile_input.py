@@ -200,16 +200,11 @@ def test_ids_past_an_integer_column_are_404(app, make, browser_factory):
     """Every GET route with an <int:...> part, signed out and signed in with every role."""
     signed_in = browser_factory()
     signed_in.sign_in(make.user(*Role).email)
-    routes = [
-        r
-        for r in app.url_map.iter_rules()
-        if "GET" in r.methods
-        and any(type(c).__name__ == "IdConverter" for c in r._converters.values())
-    ]
+    routes = [r for r in app.url_map.iter_rules() if "GET" in r.methods and "<int:" in r.rule]
     assert len(routes) > 10
     failures = []
     for rule in routes:
-        ints = [n for n, c in rule._converters.items() if type(c).__name__ == "IdConverter"]
+        ints = re.findall(r"<int:(\w+)>", rule.rule)
         for name in ints:
             for big in BIG_IDS:
                 values = {n: (big if n == name else 1) for n in rule.arguments}
@@ -304,3 +299,79 @@ def test_hostile_posts_to_forms_only_an_owner_sees(app, make, browser_factory):
                 failures.append(f"POST /release/approvals days={days[:12]!r}: 500")
     assert not failures, "\n".join(failures)
     assert_no_control_characters_stored(app)
+
+
+# The boundary's rules at their edges -------------------------------------------------
+
+
+def test_get_or_404_refuses_ids_an_integer_column_cannot_hold(app, make):
+    from werkzeug.exceptions import NotFound
+
+    from app.core.access import get_or_404
+
+    user = make.user()
+    with app.test_request_context():
+        assert get_or_404(User, user.id).id == user.id
+        for ident in (INT_MAX + 1, 2**70, 0, -1, "x\x00"):
+            with pytest.raises(NotFound):
+                get_or_404(User, ident)
+
+
+def test_arg_int_keeps_only_what_a_column_holds(app):
+    from app.core.params import arg_int, arg_str
+
+    cases = {
+        str(INT_MAX): INT_MAX,
+        str(INT_MAX + 1): None,
+        HUGE: None,
+        "0": None,
+        "1": 1,
+        "-1": None,
+        "1e3": None,
+        " 7": None,
+        "\u0663": None,
+    }
+    for raw, expected in cases.items():
+        with app.test_request_context("/?" + urlencode({"n": raw})):
+            assert arg_int("n") == expected, raw
+    with app.test_request_context("/?" + urlencode({"q": " a\x00b\tc\x7f ", "long": LONG})):
+        assert arg_str("q") == "ab c"
+        assert len(arg_str("long", 100)) == 100
+
+
+def test_the_form_base_cleans_text_and_refuses_numbers_past_an_integer(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+
+    from app.core.forms import BaseForm
+
+    class Sample(BaseForm):
+        class Meta:
+            csrf = False
+
+        line = StringField("Name")
+        text = TextAreaField("Notes")
+        number = IntegerField("Number")
+        picks = SelectMultipleField("Days", coerce=int, validate_choice=False)
+
+    with app.test_request_context(method="POST"):
+        ok = Sample(
+            MultiDict(
+                [("line", "A\x00b\nc\td"), ("text", "One\x00\r\ntwo\tthree\x1b"),
+                 ("number", str(INT_MAX)), ("picks", "1"), ("picks", str(INT_MAX))]
+            )
+        )  # fmt: skip
+        assert ok.validate(), ok.errors
+        assert ok.line.data == "Ab c d"
+        assert ok.text.data == "One\r\ntwo\tthree"
+        assert ok.number.data == INT_MAX and ok.picks.data == [1, INT_MAX]
+
+        too_big = Sample(MultiDict([("number", str(INT_MAX + 1)), ("picks", HUGE)]))
+        assert not too_big.validate()
+        assert too_big.number.errors == [f"Number must be {INT_MAX:,} or less"]
+        assert too_big.number.data is None
+        assert too_big.picks.errors == ["Select one of the options for days"]
+        assert too_big.picks.data == []
+        too_small = Sample(MultiDict([("number", str(-(2**31) - 1))]))
+        assert not too_small.validate()
+        assert too_small.number.errors == [f"Number must be {-(2**31):,} or more"]
