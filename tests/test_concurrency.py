@@ -375,3 +375,60 @@ def test_approve_against_cancel_gives_one_winner_and_tells_the_other(
             assert "cancelled by Ann Smith a moment ago, so it was not approved" in text(approved)
             assert "has been cancelled" in ledger
         before = after
+
+
+def test_parallel_sign_offs_of_one_application_make_one(make, app):
+    """Ten PSWs of the employer endorse the same application at the same moment."""
+    from sqlalchemy import func, select
+
+    from app.accounts.models import User
+    from app.applications import services
+    from app.applications.models import Application, AppStatus, SignOff
+    from app.core.audit import AuditEntry
+    from app.core.mail import OutboxMessage
+    from app.core.roles import Role
+    from app.extensions import db
+
+    employer = make.org()
+    psws = [make.user(Role.PSW, orgs=[employer]) for _ in range(10)]
+    a = make.application(make.cohort(), employer=employer, psw=psws[0], status="submitted")
+
+    def sign(psw_id):
+        with app.test_request_context(method="POST"):  # a POST writes: BEGIN IMMEDIATE
+            try:
+                services.sign_off(
+                    db.session.get(Application, a.id),
+                    db.session.get(User, psw_id),
+                    endorse=True,
+                    confirmed_release=True,
+                    confirmed_strategic=True,
+                )
+                db.session.commit()
+                return "ok"
+            except services.ApplicationChanged as exc:
+                db.session.rollback()
+                return str(exc)
+            finally:
+                db.session.remove()
+
+    outcomes = _at_once([lambda p=p.id: sign(p) for p in psws])
+
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(
+        "a moment ago, so it can no longer be signed off." in o for o in outcomes if o != "ok"
+    )
+    with app.app_context():
+        assert db.session.get(Application, a.id).status == AppStatus.ENDORSED
+        assert db.session.scalar(select(func.count(SignOff.id))) == 1
+        changes = db.session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.action == "application.status_changed",
+                AuditEntry.object_id == a.id,
+                AuditEntry.summary == "Endorsed by the Principal Social Worker",
+            )
+        )
+        assert changes == 1
+        mails = db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.template == "psw_decision")
+        )
+        assert mails == 1
