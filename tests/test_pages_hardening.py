@@ -289,3 +289,31 @@ def test_decisions_keep_one_order_everywhere(make, staff_browser):
     for url in (f"/selection/cohorts/{cohort.id}", "/selection/"):
         page = text(staff_browser.get(url))
         assert sorted(statuses, key=page.index) == statuses, url
+
+
+# --- home pages ---------------------------------------------------------------------------
+
+PROMISES = ("spending", "outputs", "learning agreement", "co-sign", "supervision", "coaching")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_home_cards_are_links_and_promise_nothing_that_does_not_exist(role, make, browser):
+    org = make.org()
+    user = make.user(role, orgs=[org])
+    browser.sign_in(user.email)
+    page = browser.get("/").get_data(as_text=True)
+    cards = re.findall(r'<div class="nhsuk-card[ "].*?</div>\s*</div>', page, re.S)
+    assert cards  # at least "Your account"
+    for card in cards:
+        assert "nhsuk-card--clickable" in card and 'class="nhsuk-card__link"' in card, card
+    words = text(browser.get("/")).lower()
+    assert not [p for p in PROMISES if p in words], role
+    if role in (Role.ASSISTANT_DIRECTOR, Role.SUPERVISOR, Role.COACH):
+        assert "There is nothing for you to do in this service yet" in text(browser.get("/"))
+    else:
+        assert 'id="role-intro"' in page
+
+
+def test_privacy_notice_keeps_only_what_the_service_holds(browser):
+    page = text(browser.get("/privacy")).lower()
+    assert "spending" not in page and "outputs" not in page

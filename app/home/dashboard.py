@@ -23,15 +23,15 @@ class Card:
     href: str | None = None
 
 
+# What each role can do in the service today: only what works (a role with nothing to do
+# here yet is told so, rather than promised a feature that does not exist).
 ROLE_INTROS = {
-    Role.APPLICANT: "Apply to the programme and follow your application.",
-    Role.AWARD_HOLDER: "Plan and log your research days, spending and outputs.",
-    Role.LINE_MANAGER: "Approve study days for the award holders you manage.",
-    Role.ASSISTANT_DIRECTOR: "Co-sign learning agreements for your award holders.",
-    Role.PSW: "Sign off applications from your authority and publish priority research areas.",
-    Role.SUPERVISOR: "Record supervision and three-way meetings with your supervisees.",
-    Role.COACH: "Record individual and group coaching sessions.",
-    Role.STAFF: "Run cohorts, review applications, hold budgets and track outputs.",
+    Role.APPLICANT: "apply to the programme and follow your application",
+    Role.AWARD_HOLDER: "plan your research days and see them approved",
+    Role.LINE_MANAGER: "approve study days for the award holders you manage",
+    Role.PSW: "sign off applications from your authority and publish priority research areas",
+    Role.STAFF: "run cohorts, review and decide applications, and see who is behind with "
+    "their research days",
 }
 
 STAFF_LINKS = [
@@ -51,6 +51,11 @@ def register_cards(provider: Callable[[Any], list[Card]]) -> Callable[[Any], lis
     if provider not in CARD_PROVIDERS:
         CARD_PROVIDERS.append(provider)
     return provider
+
+
+def role_intros(user) -> list[str]:
+    """What this person can do here, one phrase per role that has something to do."""
+    return [ROLE_INTROS[role] for role in Role if role in user.roles and role in ROLE_INTROS]
 
 
 def cards_for(user) -> list[Card]:
@@ -84,9 +89,6 @@ def cards_for(user) -> list[Card]:
     for heading, description, endpoint in STAFF_LINKS:
         if endpoint_allowed(endpoint):
             cards.append(Card(heading, description, url_for(endpoint)))
-    for role in Role:
-        if role in user.roles and role != Role.STAFF:
-            cards.append(Card(role.label, ROLE_INTROS[role]))
     cards.append(
         Card(
             "Your account", "Change your password and see your roles.", url_for("accounts.account")
