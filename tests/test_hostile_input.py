@@ -23,6 +23,7 @@ from app.applications.sections import SECTIONS
 from app.core.params import INT_MAX
 from app.core.roles import Role
 from app.extensions import db
+from app.release.forms import APPROVE, DECLINE
 from tests.matrix import ALL, all_pages, all_records
 
 NUL = "Bad\x00input\x01here"
@@ -291,9 +292,9 @@ def test_hostile_posts_to_forms_only_an_owner_sees(app, make, browser_factory):
     for url in ("/release/approvals", "/release/delegations"):
         fuzz_forms(manager, url, failures)
     for days in (HUGE, str(INT_MAX + 1), "-1", NUL):
-        for outcome in ("approve", "decline"):
+        for action in (APPROVE, DECLINE):
             resp = manager.post(
-                "/release/approvals", {"days": days, "outcome": outcome, "reason": NUL}
+                "/release/approvals", {"days": days, "action": action, "reason": NUL}
             )
             if resp.status_code >= 500:
                 failures.append(f"POST /release/approvals days={days[:12]!r}: 500")
