@@ -317,3 +317,34 @@ def test_home_cards_are_links_and_promise_nothing_that_does_not_exist(role, make
 def test_privacy_notice_keeps_only_what_the_service_holds(browser):
     page = text(browser.get("/privacy")).lower()
     assert "spending" not in page and "outputs" not in page
+
+
+# --- the PSW's sign-off list --------------------------------------------------------------
+
+
+def test_waiting_for_sign_off_is_paged(app, make, browser):
+    org = make.org()
+    psw = make.user(Role.PSW, orgs=[org])
+    cohort = make.cohort(places=50)
+    per_page = app.config["PER_PAGE"]
+    for i in range(per_page + 2):
+        make.application(
+            cohort,
+            applicant=make.user(Role.APPLICANT, orgs=[org], name=f"Waiting {i:02d}"),
+            employer=org,
+            psw=psw,
+            status="submitted",
+        )
+    browser.sign_in(psw.email)
+    first = text(browser.get("/applications/sign-off"))
+    assert first.count(": read and sign off") == per_page
+    assert f"Showing 1 to {per_page} of {per_page + 2}" in first
+    assert "waiting_page=2" in first
+    second = text(browser.get("/applications/sign-off?waiting_page=2"))
+    assert second.count(": read and sign off") == 2
+    assert f"Showing {per_page + 1} to {per_page + 2} of {per_page + 2}" in second
+    # a page past the end shows the last page
+    assert (
+        text(browser.get("/applications/sign-off?waiting_page=99")).count(": read and sign off")
+        == 2
+    )

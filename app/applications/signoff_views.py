@@ -8,7 +8,7 @@ reason the applicant sees). Once made, a sign-off is shown read-only, never edit
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
@@ -86,30 +86,37 @@ def _employer_ids(user: User) -> list[int]:
     return [o.id for o in psw_organisations(user)]
 
 
-def waiting_for(user: User) -> list[Application]:
-    """Submitted applications from the PSW's employers, oldest first."""
+def _waiting(ids: list[int]):
+    return (Application.employer_id.in_(ids or [-1]), Application.status == AppStatus.SUBMITTED)
+
+
+def waiting_for(user: User, page: int):
+    """One page of submitted applications from the PSW's employers, oldest first: the
+    page's rows with their applicant and cohort in one query, and a plain COUNT."""
     ids = _employer_ids(user)
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Application)
-            .options(
-                load_only(
-                    Application.id,
-                    Application.current_role,
-                    Application.team,
-                    Application.submitted_at,
-                ),
-                joinedload(Application.applicant)
-                .load_only(User.id, User.name)
-                .lazyload(User.role_links),
-                joinedload(Application.cohort).load_only(Cohort.id, Cohort.name),
-            )
-            .where(Application.employer_id.in_(ids), Application.status == AppStatus.SUBMITTED)
-            .order_by(Application.submitted_at, Application.id)
+    stmt = (
+        select(Application)
+        .options(
+            load_only(
+                Application.id,
+                Application.current_role,
+                Application.team,
+                Application.submitted_at,
+            ),
+            joinedload(Application.applicant)
+            .load_only(User.id, User.name)
+            .lazyload(User.role_links),
+            joinedload(Application.cohort).load_only(Cohort.id, Cohort.name),
         )
+        .where(*_waiting(ids))
+        .order_by(Application.submitted_at, Application.id)
     )
+    count = select(func.count(Application.id)).where(*_waiting(ids))
+    per_page = current_app.config["PER_PAGE"]
+    result = paginate(stmt, page, per_page, count_stmt=count)
+    if not result.items and result.total and page > result.pages:  # past the end: the last
+        result = paginate(stmt, result.pages, per_page, count_stmt=count)
+    return result
 
 
 def waiting_count(user: User) -> int:
@@ -160,7 +167,7 @@ def sign_off_list():
     user = current_user._get_current_object()
     return render_template(
         "applications/sign_off_list.html",
-        waiting=waiting_for(user),
+        waiting=waiting_for(user, parse_page(request.args.get("waiting_page"))),
         decided=decided_by_employer(user, parse_page(request.args.get("page"))),
         employers=psw_organisations(user),
     )
