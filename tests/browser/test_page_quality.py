@@ -120,6 +120,7 @@ def _sweep_role(chromium, base: str, role: str, email: str | None, sweep: Sweep)
     page.on("console", on_console)
     page.on("pageerror", lambda error: problem(f"script error: {error}"))
     page.on("response", on_response)
+
     def on_request_failed(request) -> None:
         # ERR_ABORTED: cancelled by the browser because the page navigated away.
         if request.failure and "ERR_ABORTED" not in request.failure:
@@ -223,20 +224,23 @@ def test_valid_html(sweep: Sweep):
     assert VNU_JAR.exists(), f"{VNU_JAR} is missing: `make install` installs npm vnu-jar."
     files = sorted(sweep.saved)
     run = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    # vnu writes its JSON report to stderr; exit code 1 means it found errors.
+    # Exit code 1 means it found errors; they are in the JSON report.
     try:
-        messages = json.loads(run.stderr)["messages"]
+        messages = json.loads(run.stdout)["messages"]
     except (ValueError, KeyError):
-        pytest.fail(f"The Nu HTML Checker failed to run:\n{run.stderr[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"The Nu HTML Checker failed to run:\n{run.stdout[-1000:]}{run.stderr[-2000:]}",
+            pytrace=False,
+        )
     errors = []
     for m in messages:
         role, path = sweep.saved.get(m.get("url", "").removeprefix("file:"), ("?", m.get("url")))
         errors.append(f"{role} | {path} | {m['message']} (line {m.get('lastLine')})")
     if errors:
         _fail("HTML errors", errors)
-    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.returncode == 0, run.stdout[-1000:] + run.stderr[-2000:]
