@@ -171,7 +171,9 @@ def start_application(applicant: User, cohort: Cohort, today: date) -> Applicati
 
 
 def _check_people(app: Application, data: dict[str, Any]) -> None:
-    """The line manager and PSW must belong to the applicant's employer and hold the role."""
+    """The line manager and PSW must belong to the applicant's employer and have the role
+    (confirmed or not: naming someone is the applicant's claim, which staff check before
+    the role carries any authority)."""
     for field, role, label in (
         ("line_manager_id", Role.LINE_MANAGER, "line manager"),
         ("psw_id", Role.PSW, "Principal Social Worker"),
@@ -181,7 +183,7 @@ def _check_people(app: Application, data: dict[str, Any]) -> None:
         person = db.session.get(User, data[field])
         if (
             person is None
-            or not person.has_role(role)
+            or role not in person.granted_roles
             or app.employer_id is None
             or not any(m.organisation_id == app.employer_id for m in person.memberships)
         ):
@@ -333,11 +335,10 @@ STRATEGIC_STATEMENT = (
 
 
 def can_sign(user: User, app: Application) -> bool:
-    """Any active PSW of the applicant's employer may sign (not only the one named), once
-    programme staff have confirmed them if an applicant invited them."""
+    """Any active PSW of the applicant's employer may sign (not only the one named). An
+    invited PSW is one only once staff confirm them (User.roles)."""
     return (
         user.is_active
-        and not user.needs_staff_confirmation
         and user.has_role(Role.PSW)
         and app.employer_id is not None
         and db.session.scalar(
@@ -371,7 +372,7 @@ def sign_off(
     confirmed_strategic: bool = False,
     reason: str = "",
 ) -> SignOff:
-    if psw.needs_staff_confirmation:
+    if Role.PSW in psw.pending_roles:  # a kinder answer than can_sign's refusal
         raise ApplicationError(
             "Programme staff need to confirm that you are a Principal Social Worker for "
             f"{app.employer.name if app.employer else 'this employer'} before you can sign off "
