@@ -64,11 +64,14 @@ def paginate(
     scalars: bool = True,
     count: bool = True,
     count_stmt: Select | None = None,
+    total: int | None = None,
 ) -> Page:
     """`count_stmt`: a cheaper COUNT than wrapping `stmt` (which may carry joins and
-    per-row subqueries that do not change the number of rows)."""
-    total = None
-    if count:
+    per-row subqueries that do not change the number of rows). `total`: the count, when
+    the page already knows it from figures it shows anyway (no COUNT is run)."""
+    if total is not None:
+        count_stmt = None
+    elif count:
         counted = count_stmt
         if counted is None:
             counted = select(func.count()).select_from(stmt.order_by(None).subquery())

@@ -146,8 +146,11 @@ def _score_columns(viewer: User):
     return mine, mean, count
 
 
-def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Page:
-    """One page of rows: (Application, my_score, mean_score, review_count).
+def list_applications(
+    cohort: Cohort, viewer: User, f: ApplicationFilters, total: int | None = None
+) -> Page:
+    """One page of rows: (Application, my_score, mean_score, review_count). `total`: the
+    number of listed applications when no filter is on (the status counts give it).
 
     The mean is only computed once the cohort's scores are revealed; before then
     sorting by score uses the viewer's own score.
@@ -211,7 +214,16 @@ def list_applications(cohort: Cohort, viewer: User, f: ApplicationFilters) -> Pa
     }[f.sort]
     ordered = key.desc() if f.dir == "desc" else key.asc()
     stmt = stmt.order_by(ordered.nulls_last(), Application.id)
-    return paginate(stmt, f.page, current_app.config["PER_PAGE"], scalars=False, count_stmt=counted)
+    if f.active:
+        total = None
+    return paginate(
+        stmt,
+        f.page,
+        current_app.config["PER_PAGE"],
+        scalars=False,
+        count_stmt=counted,
+        total=total,
+    )
 
 
 def application_for_review(application_id: int) -> Application | None:

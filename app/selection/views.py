@@ -58,13 +58,14 @@ def cohort_list():
 def cohort_detail(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     filters = queries.ApplicationFilters.from_args(request.args)
+    counts = queries.status_counts([cohort.id])[cohort.id]
     return render_template(
         "selection/cohort_detail.html",
         cohort=cohort,
         filters=filters,
-        page=queries.list_applications(cohort, _me(), filters),
-        counts=queries.status_counts([cohort.id])[cohort.id],
-        awarded=services.awarded_count(cohort.id),
+        page=queries.list_applications(cohort, _me(), filters, total=sum(counts.values())),
+        counts=counts,
+        awarded=counts.get(AppStatus.AWARDED, 0),
         employers=queries.cohort_employers(cohort.id),
         statuses=queries.LISTED,
         service_areas=list(ServiceArea),
