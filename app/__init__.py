@@ -83,6 +83,13 @@ def register_config(app: Flask, config: dict[str, Any] | None) -> None:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("No SECRET_KEY set: using a temporary one (sessions end on restart).")
+    if env == "production" and not app.config.get("BASE_URL"):
+        # Links in emails and calendars must name the real address; in production the
+        # request's Host header is the client's to choose, so it is never used instead.
+        raise RuntimeError(
+            "BASE_URL is not set. Set the BASE_URL environment variable to the service's "
+            "address, e.g. https://prp.example.nhs.uk, before starting it in production."
+        )
 
 
 def register_templates(app: Flask) -> None:

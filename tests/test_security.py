@@ -362,3 +362,11 @@ def test_frontend_assets_are_served_locally(browser):
     assert "/static/build/nhsuk.min.css" in browser.get("/start").get_data(as_text=True)
     page = browser.get("/start").get_data(as_text=True)
     assert "https://" not in page.split("<body")[0].replace("https://www.w3.org", "")
+
+
+def test_production_refuses_to_start_without_base_url(tmp_path):
+    from app import create_app
+    from tests.conftest import settings_for
+
+    with pytest.raises(RuntimeError, match="BASE_URL is not set"):
+        create_app(settings_for(tmp_path, APP_ENV="production", BASE_URL=None))
