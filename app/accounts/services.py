@@ -21,6 +21,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.mail import external_url, queue_email
 from app.core.roles import Role
+from app.core.state import claim, lock
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
 
@@ -100,6 +101,8 @@ def consume_token(secret: str, purpose: TokenPurpose) -> User:
     state, token = token_state(secret, purpose)
     if state != "ok" or token is None:
         raise AccountError(TOKEN_MESSAGES[state])
+    # two clicks of one link at once: one uses it, the other is told it was used
+    claim(token, [None], lambda _: AccountError(TOKEN_MESSAGES["used"]), attr="used_at")
     token.used_at = utcnow()
     return token.user
 
@@ -159,7 +162,7 @@ def register_applicant(name: str, email: str, password: str) -> User | None:
 
 def confirm_email(secret: str) -> User:
     user = consume_token(secret, TokenPurpose.CONFIRM_EMAIL)
-    if user.status == UserStatus.UNCONFIRMED:
+    if lock(user).status == UserStatus.UNCONFIRMED:
         user.status = UserStatus.ACTIVE
         audit.record(
             "user.email_confirmed", user, actor=user, changes={"status": ["unconfirmed", "active"]}
@@ -246,8 +249,13 @@ def resend_invitation(actor: User, user: User) -> None:
 
 def accept_invitation(secret: str, password: str) -> User:
     user = consume_token(secret, TokenPurpose.INVITATION)
-    if user.status != UserStatus.INVITED:
-        raise AccountError("This invitation is no longer valid. Ask programme staff for a new one.")
+    claim(
+        user,
+        [UserStatus.INVITED],
+        lambda _: AccountError(
+            "This invitation is no longer valid. Ask programme staff for a new one."
+        ),
+    )
     user.password_hash = hash_password(password)
     user.status = UserStatus.ACTIVE
     audit.record(
@@ -397,9 +405,11 @@ def reset_password(secret: str, new: str) -> User:
 def deactivate_user(actor: User, user: User) -> None:
     if user.id == actor.id:
         raise AccountError("You cannot deactivate your own account.")
-    if user.status == UserStatus.DEACTIVATED:
-        raise AccountError(f"{user.name} is already deactivated.")
-    before = user.status
+    before = claim(
+        user,
+        [UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.UNCONFIRMED],
+        lambda u: AccountError(f"{u.name} is already deactivated."),
+    )
     user.status = UserStatus.DEACTIVATED
     end_all_sessions(user)
     audit.record(
@@ -412,8 +422,7 @@ def deactivate_user(actor: User, user: User) -> None:
 
 
 def reactivate_user(actor: User, user: User) -> None:
-    if user.status != UserStatus.DEACTIVATED:
-        raise AccountError(f"{user.name} is not deactivated.")
+    claim(user, [UserStatus.DEACTIVATED], lambda u: AccountError(f"{u.name} is not deactivated."))
     user.status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
     audit.record(
         "user.reactivated",
