@@ -75,7 +75,8 @@ def test_demo_is_idempotent_and_has_every_sign_in(app):
 def test_demo_sign_in_works(app, browser):
     app.test_cli_runner().invoke(args=["demo"])
     browser.sign_in("psw@demo.test", "demo-password")
-    assert "Principal Social Worker" in browser.get("/").get_data(as_text=True)
+    home = browser.get("/").get_data(as_text=True)
+    assert "You are signed in as principal social worker" in home
 
 
 def test_demo_refused_in_production(tmp_path):
