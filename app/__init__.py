@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
     from app.release.views import bp as release_bp
+    from app.residentials.views import bp as residentials_bp
     from app.selection.views import bp as selection_bp
 
     # nhsuk-frontend, served by the app itself (no CDN): its compiled CSS and JS under
@@ -175,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
         applications_bp,
         selection_bp,
         release_bp,
+        residentials_bp,
     ):
         app.register_blueprint(bp)
 
@@ -208,6 +210,8 @@ def register_hooks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.demo.commands import register as register_demo
     from app.home.commands import register as register_home
+    from app.residentials.commands import register as register_residentials
 
     register_demo(app)
     register_home(app)
+    register_residentials(app)

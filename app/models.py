@@ -8,3 +8,9 @@ from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
+from app.residentials.models import (  # noqa: F401
+    Attendance,
+    Registration,
+    Workshop,
+    WorkshopSession,
+)

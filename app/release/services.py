@@ -567,10 +567,18 @@ def confirm(row: ReleaseDay, actor: User, *, taken: bool, reason: str, today: da
 
 
 def record_residential(
-    award: Award, actor: User, day: date, *, half_day: bool, today: date
+    award: Award,
+    actor: User,
+    day: date,
+    *,
+    half_day: bool,
+    today: date,
+    attended: bool = False,
+    audited: bool = True,
 ) -> ReleaseDay:
-    """Programme staff record residential workshop days (until residentials have their own
-    feature)."""
+    """Programme staff record residential workshop days. `attended`: the register says the
+    holder was there, so the day is taken even on the day itself. `audited=False`: the
+    caller (the residentials register) writes one entry for the whole change."""
     if not actor.has_role(Role.STAFF):
         raise ReleaseError("Only programme staff can record residential days.")
     _lock(award)
@@ -585,7 +593,7 @@ def record_residential(
         day=day,
         half_days=unit,
         kind=DayKind.RESIDENTIAL,
-        status=DayStatus.TAKEN if day < today else DayStatus.APPROVED,
+        status=DayStatus.TAKEN if attended or day < today else DayStatus.APPROVED,
         requested_by_id=actor.id,
         decided_by_id=actor.id,
         decided_at=utcnow(),
@@ -593,8 +601,24 @@ def record_residential(
     )
     db.session.add(row)
     db.session.flush()
-    audit.record("release.residential_recorded", row, actor=actor, summary=day.isoformat())
+    if audited:
+        audit.record("release.residential_recorded", row, actor=actor, summary=day.isoformat())
     return row
+
+
+def remove_residential(row: ReleaseDay, actor: User, *, reason: str) -> None:
+    """Take a residential day back out of the ledger (the register was corrected: the
+    holder was not there). The row stays, cancelled, so the history shows it; no audit
+    entry of its own, as the caller records the correction."""
+    if not actor.has_role(Role.STAFF):
+        raise ReleaseError("Only programme staff can change residential days.")
+    if row.kind != DayKind.RESIDENTIAL:
+        raise ReleaseError("Only a residential day can be taken back this way.")
+    state.claim(row, ACTIVE, _refuse(actor, "cancelled", DayStatus.CANCELLED))
+    row.status = DayStatus.CANCELLED
+    row.cancelled_by_id = actor.id
+    row.closed_at = utcnow()
+    row.reason = reason.strip()[:2000]
 
 
 def add_delegation(manager: User, delegate: User, starts_on: date, ends_on: date) -> Delegation:

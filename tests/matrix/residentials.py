@@ -1,0 +1,75 @@
+"""Access matrix: residential workshops (staff set-up and register, holders' replies)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from app.core.roles import Role
+from app.core.workdays import non_working_reason
+from app.extensions import db
+from tests.matrix import STAFF, Page
+
+HOLDERS = frozenset({Role.AWARD_HOLDER})
+BOTH = STAFF | HOLDERS
+
+PAGES = {
+    # staff see the cohorts; an award holder without an award is told so (200)
+    "residentials.index": Page("/residentials/", BOTH),
+    "residentials.cohort": Page("/residentials/cohorts/{residential_cohort_id}", STAFF),
+    "residentials.workshop_new": Page("/residentials/cohorts/{residential_cohort_id}/new", STAFF),
+    "residentials.workshop_edit": Page("/residentials/workshops/{workshop_id}/edit", STAFF),
+    # another cohort's workshop: 404 for an award holder who is not in it
+    "residentials.workshop": Page(
+        "/residentials/workshops/{workshop_id}", BOTH, not_found_for=HOLDERS
+    ),
+    "residentials.session_new": Page("/residentials/workshops/{workshop_id}/sessions/new", STAFF),
+    "residentials.register": Page(
+        "/residentials/workshops/{workshop_id}/register/{workshop_day}", STAFF
+    ),
+    "residentials.reply": Page(
+        "/residentials/workshops/{workshop_id}/reply", HOLDERS, not_found_for=HOLDERS
+    ),
+    "residentials.apologies": Page(
+        "/residentials/workshops/{workshop_id}/apologies", HOLDERS, not_found_for=HOLDERS
+    ),
+}
+
+ACTIONS = {
+    "residentials.session_remove": STAFF,
+    "residentials.mark_all_present": STAFF,
+}
+
+
+def monday_after(day, nation):
+    """The first Monday on or after `day` that starts two working days."""
+    day += timedelta(days=(7 - day.weekday()) % 7)
+    while non_working_reason(day, nation) or non_working_reason(day + timedelta(days=1), nation):
+        day += timedelta(days=7)
+    return day
+
+
+def records(make, app) -> dict:
+    award = make.award(cohort=make.running_cohort())
+    with app.app_context():
+        from app.awards.models import Award
+        from app.residentials.models import Workshop
+
+        a = db.session.get(Award, award.id)
+        start = monday_after(a.cohort.programme_start + timedelta(days=14), a.employer.nation)
+        w = Workshop(
+            cohort_id=a.cohort_id,
+            number=1,
+            venue="Lakeside Conference Centre",
+            address="1 Shore Road",
+            starts_on=start,
+            ends_on=start + timedelta(days=1),
+            arrival_time=time(9, 30),
+            departure_time=time(16, 0),
+        )
+        db.session.add(w)
+        db.session.commit()
+        return {
+            "residential_cohort_id": a.cohort_id,
+            "workshop_id": w.id,
+            "workshop_day": start.isoformat(),
+        }
