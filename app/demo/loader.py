@@ -107,6 +107,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.ledger import load_ledgers
 
     ledger_days = load_ledgers()
+    from app.demo.residentials import load_residentials
+
+    workshops = load_residentials()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -119,4 +122,5 @@ def load_demo() -> dict[str, int]:
         "organisations": len(by_name),
         "applications_created": applications,
         "ledger_days_created": ledger_days,
+        "workshops_created": workshops,
     }
