@@ -130,7 +130,7 @@ def test_manager_approves_on_a_phone(page: Page):
 
     visit(page, "/release/approvals", "release-approvals-phone")
     expect(page.get_by_role("heading", level=1)).to_have_text("Study day approvals")
-    boxes = page.locator("input[name=days]")
+    boxes = page.locator("input[type=checkbox][name=days]")
     expect(boxes.first).to_be_visible()
     count = boxes.count()
 
@@ -141,11 +141,11 @@ def test_manager_approves_on_a_phone(page: Page):
     expect(page.locator("#reason-error")).to_contain_text("Give a reason for declining")
 
     # approve one
-    page.locator("input[name=days]").first.check()
+    page.locator("input[type=checkbox][name=days]").first.check()
     click_and_wait(page, page.get_by_role("button", name="Approve selected days"))
     check_page(page, "release-approved-phone")
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("You approved")
-    expect(page.locator("input[name=days]")).to_have_count(count - 1)
+    expect(page.locator("input[type=checkbox][name=days]")).to_have_count(count - 1)
 
     # a holder's ledger, read-only but for cancelling approved future days
     click_and_wait(page, page.locator("#team").get_by_role("link").first)

@@ -107,6 +107,15 @@ def test_staff_selection_pages(page: Page):
         expect(page.locator(".nhsuk-error-summary")).to_contain_text(
             "Enter a message to the applicant"
         )
+        # a decision that emails the applicant is asked again; Cancel changes nothing
+        page.get_by_label("Put on the waiting list").check()
+        click_and_wait(page, page.get_by_role("button", name="Record decision"))
+        check_page(page, "selection-decision-confirm")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("on the waiting list?")
+        expect(page.get_by_text("will be emailed")).to_be_visible()
+        click_and_wait(page, page.get_by_role("button", name="Cancel"))
+        check_page(page, None)
+        expect(page.get_by_label("Put on the waiting list")).to_be_checked()
 
     page.get_by_label("4 – Good").check()
     page.get_by_label("Your notes").fill("A clear, answerable question.")
