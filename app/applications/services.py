@@ -495,9 +495,12 @@ def reveal_scores(cohort: Cohort, actor: User) -> None:
     )
 
 
-def shortlist(app: Application, actor: User, message: str = "") -> None:
-    """The message (optional) goes into the status history the applicant sees."""
-    _claim_for_decision(app, S.SHORTLISTED, actor, "shortlisted")
+def shortlist(
+    app: Application, actor: User, message: str = "", seen: AppStatus | None = None
+) -> None:
+    """The message (optional) goes into the status history the applicant sees. `seen`:
+    the status the deciding page showed; the change is made only if it still holds."""
+    _claim_for_decision(app, S.SHORTLISTED, actor, "shortlisted", seen)
     _require_endorsed(app)
     _transition(app, S.SHORTLISTED, actor, message.strip() or "Shortlisted")
 
@@ -507,16 +510,25 @@ def _require_endorsed(app: Application) -> None:
         raise ApplicationError(SIGN_OFF_NEEDED)
 
 
-def _claim_for_decision(app: Application, outcome: AppStatus, actor: User, doing: str) -> None:
+def _claim_for_decision(
+    app: Application,
+    outcome: AppStatus,
+    actor: User,
+    doing: str,
+    seen: AppStatus | None = None,
+) -> None:
     """Lock the application; one not yet signed off needs a sign-off, one already decided
-    (by someone else a moment ago, perhaps) is left as it is."""
+    (by someone else a moment ago, perhaps) is left as it is. With `seen`, the status the
+    person deciding was shown must still be the status now (a waiting-list place given
+    while they read the confirmation page is not turned into an award behind their back)."""
 
     def refuse(a: Application) -> ApplicationError:
         if a.status in (S.DRAFT, S.SUBMITTED, S.PSW_DECLINED):
             return ApplicationError(SIGN_OFF_NEEDED)
         return ApplicationChanged(_moved_on(a, actor, doing))
 
-    state.claim(app, [s for s in _from(outcome) if s in CONSIDERED], refuse)
+    allowed = [s for s in _from(outcome) if s in CONSIDERED and seen in (None, s)]
+    state.claim(app, allowed, refuse)
 
 
 def _lock_cohort(cohort_id: int) -> Cohort:
@@ -535,11 +547,17 @@ def awarded_count(cohort_id: int) -> int:
     )
 
 
-def decide(app: Application, actor: User, outcome: AppStatus, message: str) -> None:
-    """Award, decline or waitlist, with a message to the applicant."""
+def decide(
+    app: Application,
+    actor: User,
+    outcome: AppStatus,
+    message: str,
+    seen: AppStatus | None = None,
+) -> None:
+    """Award, decline or waitlist, with a message to the applicant. `seen`: as `shortlist`."""
     if outcome not in (S.AWARDED, S.DECLINED, S.WAITLISTED):
         raise ApplicationError("Choose award, decline or waiting list", "outcome")
-    _claim_for_decision(app, outcome, actor, _DECIDING[outcome])
+    _claim_for_decision(app, outcome, actor, _DECIDING[outcome], seen)
     _require_endorsed(app)
     if outcome == S.AWARDED:
         cohort = _lock_cohort(app.cohort_id)

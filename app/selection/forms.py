@@ -72,6 +72,8 @@ class DecisionForm(BaseForm):
 
     # "yes" from the confirmation page; "no" is its Cancel: back to the form as it was.
     confirmed = HiddenField()
+    # The status the page showed: the decision is made only if it still holds.
+    seen = HiddenField()
 
     def __init__(self, allowed: list[str] | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +91,14 @@ class DecisionForm(BaseForm):
     @property
     def outcome_value(self) -> AppStatus:
         return AppStatus(self.outcome.data)
+
+    @property
+    def seen_status(self) -> AppStatus | None:
+        """The status shown when the decision was taken (None if the form carried none)."""
+        try:
+            return AppStatus(self.seen.data)
+        except ValueError:
+            return None
 
     @property
     def needs_confirming(self) -> bool:

@@ -200,10 +200,11 @@ def decide(application_id: int):
             awarded=services.awarded_count(app.cohort_id),
         )
     try:
+        seen = form.seen_status
         if outcome == AppStatus.SHORTLISTED:
-            services.shortlist(app, _me(), message)
+            services.shortlist(app, _me(), message, seen=seen)
         else:
-            services.decide(app, _me(), outcome, message)
+            services.decide(app, _me(), outcome, message, seen=seen)
     except services.ApplicationError as exc:
         db.session.rollback()
         form.outcome.errors = [str(exc)]
