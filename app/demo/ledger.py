@@ -1,4 +1,5 @@
-"""Demo release ledgers for the running cohort (2026-27), at different stages.
+"""Demo release ledgers: the two finished cohorts' study days, and the running cohort
+(2026-27) at different stages.
 
 holder@demo.test is on track; applicant1 has fallen behind (a frontline manager kept
 calling them back); applicant2 has declined and cancelled days; applicant3 is planning.
@@ -83,7 +84,44 @@ def _history(award: Award, days: list[date], outcomes: list[str]) -> None:
             )
 
 
+def _finished_year(cohort: Cohort) -> int:
+    """A past cohort's year as the evaluation tells it: nearly every award holder took
+    their study days (a Thursday a week); one was called back often and left days
+    unused. Bulk requests, each approved, then confirmed after the day."""
+    awards = db.session.scalars(
+        select(Award).where(Award.cohort_id == cohort.id).order_by(Award.id)
+    ).all()
+    created = 0
+    for i, award in enumerate(awards):
+        if award.line_manager is None or db.session.scalar(
+            select(ReleaseDay.id).where(ReleaseDay.award_id == award.id).limit(1)
+        ):
+            continue
+        nation = award.employer.nation
+        start = cohort.programme_start + timedelta(days=21)
+        wanted = award.study_days - (8 if i == len(awards) - 1 else 0)
+        days = _thursdays(start, wanted, nation)
+        asked = cohort.programme_start
+        rows, _ = services.request_days(
+            award, award.holder, days, half_day=False, note="Research day", today=asked
+        )
+        for row in rows:
+            services.decide(row, award.line_manager, approve=True, reason="", today=asked)
+            services.confirm(row, award.holder, taken=True, reason="", today=row.day)
+        created += len(rows)
+    return created
+
+
 def load_ledgers() -> int:
+    created = 0
+    for name in ("2022-23", "2023-24"):
+        past = db.session.scalar(select(Cohort).where(Cohort.name == name))
+        if past is not None:
+            created += _finished_year(past)
+    return created + _running_year()
+
+
+def _running_year() -> int:
     cohort = db.session.scalar(select(Cohort).where(Cohort.name == "2026-27"))
     if cohort is None:
         return 0
