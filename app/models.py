@@ -14,3 +14,4 @@ from app.residentials.models import (  # noqa: F401
     Workshop,
     WorkshopSession,
 )
+from app.supervision.models import Allocation, Attendee, Meeting, PoolMember  # noqa: F401
