@@ -491,3 +491,21 @@ def test_the_register_flows_into_the_ledger_and_is_corrected(app, make, browser)
     # a date that is not a day of the workshop
     assert browser.get(url.replace(first.isoformat(), "2020-01-01")).status_code == 404
     assert browser.get(url.replace(first.isoformat(), "not-a-date")).status_code == 404
+
+
+def test_the_attendance_csv_has_a_row_per_person_and_day(app, make, browser):
+    workshop_id, first, (a, b), staff = _workshop_with_holders(app, make)
+    with app.app_context():
+        w = db.session.get(Workshop, workshop_id)
+        s = db.session.get(User, staff.id)
+        services.save_register(w, first, s, {a.id: Mark.PRESENT}, {}, first)
+        db.session.commit()
+        name_a = db.session.get(User, a.holder_id).name
+    browser.sign_in(staff.email)
+    resp = browser.get(f"/residentials/workshops/{workshop_id}/attendance.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    lines = resp.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("Cohort,Workshop,Date,Award holder")
+    assert len(lines) == 1 + 2 * 2
+    assert any(name_a in line and first.isoformat() in line and "Present" in line for line in lines)
+    assert sum("Not marked" in line for line in lines) == 3

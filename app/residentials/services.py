@@ -578,6 +578,52 @@ def holder_workshops(user: User) -> list[tuple[Award, list[Workshop]]]:
     return [(a, by_cohort[a.cohort_id]) for a in awards]
 
 
+ATTENDANCE_CSV_HEADER = (
+    "Cohort",
+    "Workshop",
+    "Date",
+    "Award holder",
+    "Email",
+    "Employer",
+    "Mark",
+    "Apologies reason",
+)
+
+
+def attendance_csv_rows(workshop: Workshop) -> list[tuple]:
+    """One row per award holder and workshop day (unmarked days say so): two queries."""
+    awards = list(
+        db.session.scalars(
+            select(Award)
+            .join(User, User.id == Award.holder_id)
+            .options(joinedload(Award.holder).lazyload(User.role_links), joinedload(Award.employer))
+            .where(Award.cohort_id == workshop.cohort_id)
+            .order_by(User.name, Award.id)
+        )
+    )
+    marks = {
+        (a.award_id, a.day): a
+        for a in db.session.scalars(select(Attendance).where(Attendance.workshop_id == workshop.id))
+    }
+    rows = []
+    for day in workshop.days:
+        for award in awards:
+            a = marks.get((award.id, day))
+            rows.append(
+                (
+                    workshop.cohort.name,
+                    workshop.title,
+                    day.isoformat(),
+                    award.holder.name,
+                    award.holder.email,
+                    award.employer.name,
+                    a.mark.label if a else "Not marked",
+                    a.reason if a and a.mark == Mark.APOLOGIES else "",
+                )
+            )
+    return rows
+
+
 def attendance_of(award: Award) -> dict[tuple[int, date], Attendance]:
     return {
         (a.workshop_id, a.day): a

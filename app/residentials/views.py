@@ -3,9 +3,20 @@ award holders see their cohort's workshops, reply and send apologies."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
+from app.core.csv import safe_cell
 from app.core.forms import ActionForm
 from app.core.navigation import register_nav
 from app.core.pagination import paginate, parse_page
@@ -284,6 +296,26 @@ def mark_all_present(workshop_id: int, day: str):
             "success",
         )
     return redirect(url_for("residentials.register", workshop_id=w.id, day=d.isoformat()))
+
+
+@bp.route("/workshops/<int:workshop_id>/attendance.csv")
+@roles(Role.STAFF)
+def attendance_csv(workshop_id: int):
+    w = _workshop_or_404(workshop_id, staff_only=True)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(services.ATTENDANCE_CSV_HEADER)
+    for row in services.attendance_csv_rows(w):
+        writer.writerow([safe_cell(v) for v in row])
+    name = f"attendance-{w.cohort.name}-workshop-{w.number}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/workshops/<int:workshop_id>/reply", methods=["GET", "POST"])

@@ -26,6 +26,9 @@ PAGES = {
     "residentials.register": Page(
         "/residentials/workshops/{workshop_id}/register/{workshop_day}", STAFF
     ),
+    "residentials.attendance_csv": Page(
+        "/residentials/workshops/{workshop_id}/attendance.csv", STAFF
+    ),
     "residentials.reply": Page(
         "/residentials/workshops/{workshop_id}/reply", HOLDERS, not_found_for=HOLDERS
     ),
