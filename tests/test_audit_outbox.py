@@ -14,7 +14,7 @@ from app.core import audit
 from app.core.mail import MailStatus, OutboxMessage, deliver_pending, queue_email
 from app.core.roles import Role
 from app.extensions import db
-from tests.helpers import text
+from tests.helpers import FakeSMTP, text
 
 
 def words(html: str) -> str:
@@ -142,30 +142,6 @@ def test_outbox_shows_held_messages(browser, make, app):
     assert "Hello there" in html and "Held" in html
     html = text(browser.get(f"/outbox/{msg_id}"))
     assert "Dear Someone" in html
-
-
-class FakeSMTP:
-    """Stands in for the mail server (smtplib is the boundary, not our code)."""
-
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host = host
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
 
 
 def test_smtp_delivery_marks_messages_sent(app, monkeypatch):

@@ -19,7 +19,7 @@ from app.core.roles import Role
 from app.extensions import db
 from app.release.models import DayKind, DayStatus, ReleaseDay
 from tests.conftest import csrf_from, settings_for
-from tests.helpers import last_email
+from tests.helpers import FakeSMTP, last_email
 
 SERVED = "http://localhost:8123"
 
@@ -101,27 +101,12 @@ def test_outside_a_request_and_in_production_links_use_the_default(app, monkeypa
 # Mail leaves only after a commit ----------------------------------------------------------
 
 
-class RecordingSMTP:
+class RecordingSMTP(FakeSMTP):
     """The mail server (smtplib is the boundary). Each message records whether its
     outbox row was already committed, read on a connection of its own."""
 
     sent: list[tuple[str, int]] = []
     engine = None
-
-    def __init__(self, host, port, timeout=None):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
 
     def send_message(self, message):
         with RecordingSMTP.engine.connect() as conn:
