@@ -509,3 +509,25 @@ def test_the_attendance_csv_has_a_row_per_person_and_day(app, make, browser):
     assert len(lines) == 1 + 2 * 2
     assert any(name_a in line and first.isoformat() in line and "Present" in line for line in lines)
     assert sum("Not marked" in line for line in lines) == 3
+
+
+def test_workshops_are_in_the_holders_calendar_feed_once(app, make, browser):
+    from tests.test_calendar import events, make_address
+
+    workshop_id, first, (a, _b), staff = _workshop_with_holders(app, make)
+    with app.app_context():
+        w = db.session.get(Workshop, workshop_id)
+        services.save_register(
+            w, first, db.session.get(User, staff.id), {a.id: Mark.PRESENT}, {}, first
+        )
+        db.session.commit()
+    holder = make.reload(User, a.holder_id)
+    browser.sign_in(holder.email)
+    path = make_address(browser)
+    found = events(browser.get(path))
+    assert list(found) == [f"workshop-{workshop_id}@localhost"]  # not also the ledger day
+    event = found[f"workshop-{workshop_id}@localhost"]
+    assert str(event["SUMMARY"]) == "Residential workshop 1"
+    assert str(event["LOCATION"]) == "Lakeside Centre, 1 Shore Road, Windermere"
+    assert event.decoded("DTSTART") == first
+    assert event.decoded("DTEND") == first + timedelta(days=2)

@@ -32,6 +32,8 @@ from app.core.roles import Role
 from app.extensions import db
 from app.release.models import CalendarFeed, DayKind, DayStatus, ReleaseDay
 from app.release.services import ReleaseError
+from app.residentials.models import Workshop
+from app.residentials.services import workshops_of_holder
 
 SELF, TEAM = "self", "team"
 # Who may have each kind of feed.
@@ -186,7 +188,11 @@ def build_calendar(feed: CalendarFeed) -> bytes:
     # Ask calendar apps to check for changes twice a day.
     cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT12H")
+    workshops = [] if team else workshops_of_holder(feed.user_id)
+    covered = {d for w in workshops for d in w.days}  # shown once, as the workshop
     for row in _days(feed):
+        if row.kind == DayKind.RESIDENTIAL and row.day in covered:
+            continue
         event = Event()
         event.add("uid", f"release-day-{row.id}@{host}")
         event.add("dtstamp", (row.decided_at or row.requested_at).replace(tzinfo=UTC))
@@ -203,4 +209,26 @@ def build_calendar(feed: CalendarFeed) -> bytes:
         # Outlook shows protected time like leave.
         event.add("x-microsoft-cdo-busystatus", "OOF")
         cal.add_component(event)
+    for w in workshops:
+        cal.add_component(_workshop_event(w, host))
     return cal.to_ical()
+
+
+def _workshop_event(w: Workshop, host: str) -> Event:
+    event = Event()
+    event.add("uid", f"workshop-{w.id}@{host}")
+    event.add("dtstamp", w.created_at.replace(tzinfo=UTC))
+    event.add("dtstart", w.starts_on)
+    event.add("dtend", w.ends_on + timedelta(days=1))
+    event.add("summary", w.title)
+    event.add("location", ", ".join([w.venue, *w.address.splitlines()]))
+    event.add(
+        "description",
+        f"Cohort {w.cohort.name}. Arrive by {w.arrival_time:%H:%M} on the first day; "
+        f"leave at {w.departure_time:%H:%M} on the last.\n"
+        + external_url("residentials.workshop", workshop_id=w.id),
+    )
+    event.add("transp", "OPAQUE")
+    event.add("status", "CONFIRMED")
+    event.add("x-microsoft-cdo-busystatus", "OOF")
+    return event

@@ -624,6 +624,19 @@ def attendance_csv_rows(workshop: Workshop) -> list[tuple]:
     return rows
 
 
+def workshops_of_holder(user_id: int) -> list[Workshop]:
+    """Every workshop of the cohorts the person holds an award in (for their calendar)."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .join(Award, Award.cohort_id == Workshop.cohort_id)
+            .options(joinedload(Workshop.cohort))
+            .where(Award.holder_id == user_id)
+            .order_by(Workshop.starts_on)
+        )
+    )
+
+
 def attendance_of(award: Award) -> dict[tuple[int, date], Attendance]:
     return {
         (a.workshop_id, a.day): a
