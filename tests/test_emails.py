@@ -73,6 +73,12 @@ def _send_every_email(app, make) -> None:
         team=TEAM,
         **people,
     )
+    from app.organisations.models import OrgKind
+
+    uni = make.org(name="St Mary's & All Saints University", kind=OrgKind.UNIVERSITY)
+    supervisors = [
+        make.user(Role.SUPERVISOR, name=n, orgs=[uni]) for n in ("Dr Aoife O'Connor", "Dr Ben & Co")
+    ]
     with app.test_request_context():
         # withdrawn after submitting
         app_ = db.session.get(Application, leaver.id)
@@ -104,7 +110,39 @@ def _send_every_email(app, make) -> None:
         )
         accounts.change_password(holder, PASSWORD, "another-horse-battery")
         accounts.request_password_reset(holder.email)
+
+        # supervision: allocated, then replaced mid-year (the old supervisor is told)
+        _supervisors_for(award, db.session.get(User, staff.id), uni, supervisors)
         db.session.commit()
+
+
+def _supervisors_for(award, staff, uni, supervisors) -> None:
+    from app.supervision import services as supervision
+    from app.supervision.models import PoolKind
+
+    first, second = (db.session.get(User, s.id) for s in supervisors)
+    members = [
+        supervision.add_to_pool(
+            award.cohort,
+            staff,
+            person,
+            PoolKind.SUPERVISOR,
+            capacity=3,
+            expertise="",
+            university_id=uni.id,
+            today=today(),
+        )
+        for person in (first, second)
+    ]
+    supervision.allocate(award, members[0], staff, reason="", override_reason="", today=today())
+    supervision.allocate(
+        award,
+        members[1],
+        staff,
+        reason="Dr O'Connor's long-term sick leave",
+        override_reason="",
+        today=today(),
+    )
 
 
 def test_every_email_reads_as_plain_text(app, make):
