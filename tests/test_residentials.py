@@ -370,6 +370,8 @@ def test_staff_set_up_a_workshop_and_its_timetable_which_the_cohort_sees(app, ma
         "arrival_time": "9.30",
         "departure_time": "16:00",
     }
+    page = text(browser.get(url))
+    assert 'name="arrival_time"' in page and 'name="departure_time"' in page
     resp = browser.post(url, form)
     assert resp.status_code == 200 and "There is a problem" in text(resp)
     assert "is not a working day (Saturday)" in text(resp)
@@ -399,7 +401,7 @@ def test_staff_set_up_a_workshop_and_its_timetable_which_the_cohort_sees(app, ma
     page = text(b.get(f"/residentials/workshops/{w.id}"))
     assert "Writing a research question" in page and "Dr Ada Visitor" in page
     assert "Replies and needs" not in page
-    assert "Residential workshop 1" in text(b.get("/residentials/"))
+    assert "Residential workshop 1" in text(b.get("/residentials/mine"))
 
     other = make.reload(User, outsider.holder_id)
     c = type(browser)(app.test_client())
@@ -531,3 +533,43 @@ def test_workshops_are_in_the_holders_calendar_feed_once(app, make, browser):
     assert str(event["LOCATION"]) == "Lakeside Centre, 1 Shore Road, Windermere"
     assert event.decoded("DTSTART") == first
     assert event.decoded("DTEND") == first + timedelta(days=2)
+
+
+def test_staff_change_a_workshop_and_remove_a_session(app, make, browser):
+    workshop_id, first, _awards, staff = _workshop_with_holders(app, make)
+    with app.app_context():
+        w = db.session.get(Workshop, workshop_id)
+        session = services.add_session(
+            w,
+            db.session.get(User, staff.id),
+            services.SessionDetails(first, time(10), time(11), "Welcome"),
+        )
+        db.session.commit()
+        session_id = session.id
+    browser.sign_in(staff.email)
+    url = f"/residentials/workshops/{workshop_id}/edit"
+    page = text(browser.get(url))
+    assert 'value="Lakeside Centre"' in page and 'value="09:30"' in page
+    resp = browser.post(
+        url,
+        {
+            "venue": "Hilltop House",
+            "address": "2 High Street",
+            **_date_fields("starts_on", first),
+            **_date_fields("ends_on", first + timedelta(days=1)),
+            "arrival_time": "10:00",
+            "departure_time": "15:30",
+        },
+    )
+    assert resp.status_code == 302
+    resp = browser.post(
+        f"/residentials/sessions/{session_id}/remove",
+        token_from=f"/residentials/workshops/{workshop_id}",
+        follow_redirects=True,
+    )
+    assert "'Welcome' removed from the timetable." in text(resp)
+    with app.app_context():
+        w = db.session.get(Workshop, workshop_id)
+        assert (w.venue, w.departure_time, w.sessions) == ("Hilltop House", time(15, 30), [])
+        assert audit_count("residentials.workshop_changed") == 1
+        assert audit_count("residentials.session_removed") == 1

@@ -30,6 +30,7 @@ from app.core.navigation import register_nav
 from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
+from app.home.dashboard import Card, register_cards
 from app.residentials import services
 from app.residentials.forms import (
     NO,
@@ -74,18 +75,20 @@ def _holder_award_or_404(workshop: Workshop):
 
 
 @bp.route("/")
-@roles(Role.STAFF, Role.AWARD_HOLDER)
+@roles(Role.STAFF)
 def index():
-    me = _me()
-    cohorts = None
-    if me.has_role(Role.STAFF):
-        cohorts = paginate(
-            select(Cohort).order_by(Cohort.programme_start.desc(), Cohort.id),
-            parse_page(request.args.get("page")),
-            25,
-        )
-    mine = services.holder_workshops(me) if me.has_role(Role.AWARD_HOLDER) else []
-    return render_template("residentials/index.html", cohorts=cohorts, mine=mine, today=today())
+    cohorts = paginate(
+        select(Cohort).order_by(Cohort.programme_start.desc(), Cohort.id),
+        parse_page(request.args.get("page")),
+        25,
+    )
+    return render_template("residentials/index.html", cohorts=cohorts)
+
+
+@bp.route("/mine")
+@roles(Role.AWARD_HOLDER)
+def mine():
+    return render_template("residentials/mine.html", mine=services.holder_workshops(_me()))
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -381,4 +384,19 @@ def apologies(workshop_id: int):
     return render_template("residentials/apologies.html", workshop=w, form=form)
 
 
-register_nav(20, "Residentials", "residentials.index")
+@register_cards
+def _residential_cards(user) -> list[Card]:
+    if not user.has_role(Role.STAFF):
+        return []
+    return [
+        Card(
+            "Residential workshops",
+            "Set up each cohort's workshops and timetables, and keep the registers.",
+            url_for("residentials.index"),
+        )
+    ]
+
+
+# Award holders find their workshops in the menu; staff from the home page (their menu
+# is full).
+register_nav(20, "Residentials", "residentials.mine")

@@ -13,8 +13,9 @@ HOLDERS = frozenset({Role.AWARD_HOLDER})
 BOTH = STAFF | HOLDERS
 
 PAGES = {
-    # staff see the cohorts; an award holder without an award is told so (200)
-    "residentials.index": Page("/residentials/", BOTH),
+    "residentials.index": Page("/residentials/", STAFF),
+    # an award holder without an award is told so (200)
+    "residentials.mine": Page("/residentials/mine", HOLDERS),
     "residentials.cohort": Page("/residentials/cohorts/{residential_cohort_id}", STAFF),
     "residentials.workshop_new": Page("/residentials/cohorts/{residential_cohort_id}/new", STAFF),
     "residentials.workshop_edit": Page("/residentials/workshops/{workshop_id}/edit", STAFF),
