@@ -200,15 +200,15 @@ def allocate(
     """Allocate `member` to the award holder, replacing whoever holds the place now."""
     _staff(actor)
     kind = member.kind
-    if member.cohort_id != award.cohort_id:
-        raise SupervisionError(
-            f"Choose a {kind.label.lower()} from cohort {award.cohort.name}", "member"
-        )
     if year_ended(award.cohort, today):
         raise SupervisionError(
             f"Cohort {award.cohort.name}'s programme year ended on "
             f"{format_date(award.cohort.programme_end)}. Allocations can no longer change.",
             "member",
+        )
+    if member.cohort_id != award.cohort_id:
+        raise SupervisionError(
+            f"Choose a {kind.label.lower()} from cohort {award.cohort.name}", "member"
         )
     person = member.user
     if not person.is_active or not person.has_role(kind.role):
