@@ -30,6 +30,11 @@ ROLE_INTROS = {
     Role.AWARD_HOLDER: "plan your research days and see them approved",
     Role.LINE_MANAGER: "approve study days for the award holders you manage",
     Role.PSW: "sign off applications from your authority and publish priority research areas",
+    Role.ASSISTANT_DIRECTOR: "see your organisation's award holders: their research days, "
+    "who is at risk of falling behind, and their three-way meetings",
+    Role.SUPERVISOR: "see the award holders you supervise and log supervision and three-way "
+    "meetings",
+    Role.COACH: "see the award holders you coach and log individual and group coaching sessions",
     Role.STAFF: "run cohorts, review and decide applications, and see who is behind with "
     "their research days",
 }

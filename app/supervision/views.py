@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User, UserRole, UserStatus
@@ -19,6 +19,7 @@ from app.core.navigation import register_nav
 from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
+from app.home.dashboard import Card, register_cards
 from app.organisations.models import Organisation, OrgKind
 from app.supervision import policy, queries, services
 from app.supervision.forms import AllocateForm, MeetingForm, PoolEditForm, PoolForm
@@ -391,3 +392,40 @@ def meeting_confirm(meeting_id: int):
 
 
 register_nav(45, "Supervision", "supervision.index")
+
+
+@register_cards
+def _supervision_cards(user) -> list[Card]:
+    """What supervision asks of each person, on their home page."""
+    cards = []
+    if user.has_role(Role.STAFF):
+        cards.append(
+            Card(
+                "Supervisors and coaches",
+                "Keep each cohort's supervisors and coaches, allocate them and see "
+                "three-way meetings.",
+                url_for("supervision.index"),
+            )
+        )
+    stmt = _supported_awards(user)
+    if stmt is not None:
+        n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        if user.has_role(Role.SUPERVISOR, Role.COACH, Role.ASSISTANT_DIRECTOR) or n:
+            cards.append(
+                Card(
+                    f"{n} award holder{'s' if n != 1 else ''} you support",
+                    "Their research days, meetings held and the next three-way meeting due.",
+                    url_for("supervision.index"),
+                )
+            )
+    if user.has_role(Role.AWARD_HOLDER):
+        own = db.session.scalar(select(Award.id).where(Award.holder_id == user.id).limit(1))
+        if own:
+            cards.append(
+                Card(
+                    "Your supervision and coaching",
+                    "Your supervisor and coach, your meetings and your three-way meetings.",
+                    url_for("supervision.award", award_id=own),
+                )
+            )
+    return cards
