@@ -146,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.home.views import bp as home_bp
+    from app.money.routes import bp as money_bp
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
     from app.release.views import bp as release_bp
@@ -178,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
         selection_bp,
         release_bp,
         residentials_bp,
+        money_bp,
         supervision_bp,
     ):
         app.register_blueprint(bp)

@@ -6,6 +6,8 @@ from app.awards.models import Award, AwardOutput  # noqa: F401
 from app.cohorts.models import Cohort, PriorityArea, RecruitmentEvent  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
+from app.core.storage import StoredFile  # noqa: F401
+from app.money.models import Receipt, SpendingItem  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
 from app.residentials.models import (  # noqa: F401

@@ -69,6 +69,10 @@ class Settings:
     # (a 50-row table cost as much to render as the rest of the page). Filters and sorting
     # find people faster than paging.
     PER_PAGE = 25
+    # Uploaded files (receipts, invoices): refused above this size, by app.core.storage.
+    STORAGE_MAX_BYTES = 10 * 1024 * 1024
+    # A whole request: one file at the limit plus the form around it; more answers 413.
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
 
 
 def load_instance_settings(app) -> None:

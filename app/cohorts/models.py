@@ -53,6 +53,8 @@ class Cohort(db.Model):
     residential_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RESIDENTIAL_DAYS)
     study_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_STUDY_DAYS)
     backfill_pence: Mapped[int] = mapped_column(Integer, default=0)
+    # Personal-award items above this need a second approver (app.money); None: never.
+    second_approval_above_pence: Mapped[int | None] = mapped_column(Integer)
     scores_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -229,3 +229,59 @@ class DateInputField(Field):
             raise StopValidation()
         if self.data is None:
             raise StopValidation(self.required)
+
+
+MONEY_RE = re.compile(r"\d{1,9}(?:\.\d{1,2})?", re.ASCII)
+
+
+class MoneyField(Field):
+    """An amount in pounds and pence ("12.50", "£12.50", "1,250"); `data` is integer pence.
+
+    Money is parsed here once, never through a float: "abc", "1e9", "-5", "12.345", 0 and
+    anything above `maximum` are refused with a message that says what to type instead."""
+
+    def __init__(
+        self, label=None, validators=None, required: str = "", maximum: int = 10_000_000, **kw
+    ):
+        super().__init__(label, validators, **kw)
+        self.required = required or f"Enter the {str(label).lower()}"
+        self.maximum = maximum
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        pounds, pence = divmod(self.data, 100)
+        return f"{pounds}.{pence:02d}"
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if not valuelist or not isinstance(valuelist[0], str):
+            return
+        self.raw_data = [clean_text(valuelist[0])[:40]]
+        text = self.raw_data[0].strip().replace(" ", "")
+        if not text:
+            return
+        label = self.label.text
+        text = text.removeprefix("£").replace(",", "")
+        if text.startswith("-"):
+            raise ValueError(f"{label} must be more than £0")
+        if re.fullmatch(r"\d+\.\d{3,}", text, re.ASCII):
+            raise ValueError(f"{label} must be in pounds and whole pence, like 12.50")
+        if not MONEY_RE.fullmatch(text):
+            raise ValueError(f"{label} must be an amount in pounds and pence, like 12.50")
+        whole, _, frac = text.partition(".")
+        pence = int(whole) * 100 + int(frac.ljust(2, "0") or "0")
+        if pence == 0:
+            raise ValueError(f"{label} must be more than £0")
+        if pence > self.maximum:
+            pounds, p = divmod(self.maximum, 100)
+            raise ValueError(f"{label} must be £{pounds:,}.{p:02d} or less")
+        self.data = pence
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+        if self.data is None:
+            raise StopValidation(self.required)

@@ -1,0 +1,117 @@
+"""Forms for the personal award. Amounts parse through the core MoneyField; the rules
+(cap, dates in the programme, who may act) are the services'."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from app.core.forms import BaseForm, DateInputField, MoneyField, choices
+from app.money.models import Category, ItemStatus
+
+MAX_ITEM_PENCE = 10_000_000  # GBP 100,000: far above any cap, far below an INTEGER
+
+
+class MoneyForm(BaseForm):
+    def add_error(self, name: str | None, message: str) -> None:
+        field = self._fields.get(name or "") or next(
+            f for n, f in self._fields.items() if n != "csrf_token"
+        )
+        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
+
+    def error_list(self) -> list[dict[str, str]]:
+        return [
+            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
+            for field in self
+            if isinstance(field.errors, list)
+            for message in field.errors
+        ]
+
+
+class ItemForm(MoneyForm):
+    category = RadioField(
+        "What is it for?",
+        choices=choices((c.value, c.label) for c in Category),
+        validators=[InputRequired("Select what the spending is for")],
+    )
+    description = StringField(
+        "Description",
+        description="For example, 'Registration for the JSWEC conference'",
+        validators=[
+            InputRequired("Enter a description"),
+            Length(max=300, message="Description must be 300 characters or fewer"),
+        ],
+    )
+    supplier = StringField(
+        "Supplier (optional)",
+        validators=[Length(max=200, message="Supplier must be 200 characters or fewer")],
+    )
+    spent_on = DateInputField(
+        "Date", description="The date you paid, or expect to pay. For example, 15 3 2027"
+    )
+    amount = MoneyField(
+        "Amount", description="In pounds and pence, for example 125.50", maximum=MAX_ITEM_PENCE
+    )
+
+
+class CorrectionForm(ItemForm):
+    direction = RadioField(
+        "Does the correction add to the item or take money off it?",
+        choices=choices([("more", "Adds to it (it cost more)"), ("less", "Takes money off it")]),
+        validators=[InputRequired("Select whether the correction adds or takes money off")],
+    )
+
+
+class ReceiptForm(MoneyForm):
+    receipt = FileField("Receipt or invoice", description="A PDF, PNG or JPEG, up to 10 MB")
+
+
+class RejectForm(MoneyForm):
+    reason = TextAreaField(
+        "Why is it rejected?",
+        description="The award holder sees this",
+        validators=[
+            InputRequired("Enter a reason for rejecting the item"),
+            Length(max=1000, message="Reason must be 1,000 characters or fewer"),
+        ],
+    )
+
+
+class PayForm(MoneyForm):
+    reference = StringField(
+        "Payment reference",
+        description="From the finance system, for example PO-2027-0142",
+        validators=[
+            InputRequired("Enter the payment reference"),
+            Length(max=100, message="Payment reference must be 100 characters or fewer"),
+        ],
+    )
+
+
+class CapForm(MoneyForm):
+    cap = MoneyField("Personal award", maximum=MAX_ITEM_PENCE)
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[
+            InputRequired("Enter a reason for changing the personal award"),
+            Length(max=300, message="Reason must be 300 characters or fewer"),
+        ],
+    )
+
+
+class BulkForm(MoneyForm):
+    items = SelectMultipleField("Items", coerce=int, validate_choice=False)
+    decision = RadioField(
+        "Decision",
+        choices=choices([("approve", "Approve"), ("reject", "Reject")]),
+        validators=[InputRequired("Select approve or reject")],
+    )
+    reason = StringField(
+        "Reason (needed to reject)",
+        validators=[Length(max=1000, message="Reason must be 1,000 characters or fewer")],
+    )
+
+
+STATUS_FILTERS = [("", "Any status")] + [(s.value, s.label) for s in ItemStatus]
+CATEGORY_FILTERS = [("", "Any category")] + [(c.value, c.label) for c in Category]

@@ -1,0 +1,155 @@
+"""The personal award's spending items and their receipts. Amounts are integer pence;
+every figure (approved, pending, remaining) is summed from these rows, never stored."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import enum_type, utcnow
+from app.extensions import db
+
+
+class Category(enum.StrEnum):
+    CONFERENCE = "conference"
+    TRAVEL = "travel"
+    BOOKS = "books"
+    SOFTWARE = "software"
+    MEDIA = "media"
+    PRINTING = "printing"
+    COACHING = "coaching"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "conference": "Conference fee",
+            "travel": "Travel and accommodation",
+            "books": "Books and resources",
+            "software": "Software",
+            "media": "Video or media production",
+            "printing": "Printing",
+            "coaching": "Coaching",
+            "other": "Other",
+        }[self.value]
+
+
+class ItemStatus(enum.StrEnum):
+    PLANNED = "planned"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+
+    @property
+    def label(self) -> str:
+        return {
+            "planned": "Planned",
+            "submitted": "Waiting for approval",
+            "approved": "Approved",
+            "rejected": "Rejected",
+            "paid": "Paid",
+        }[self.value]
+
+    @property
+    def colour(self) -> str:
+        return {
+            "planned": "grey",
+            "submitted": "blue",
+            "approved": "green",
+            "rejected": "red",
+            "paid": "purple",
+        }[self.value]
+
+
+# status -> the statuses it may move to (one place: services.move checks it)
+TRANSITIONS = {
+    ItemStatus.PLANNED: {ItemStatus.SUBMITTED},
+    ItemStatus.SUBMITTED: {ItemStatus.APPROVED, ItemStatus.REJECTED},
+    ItemStatus.APPROVED: {ItemStatus.PAID},
+    ItemStatus.REJECTED: {ItemStatus.PLANNED},
+    ItemStatus.PAID: set(),
+}
+EDITABLE = (ItemStatus.PLANNED, ItemStatus.REJECTED)
+COMMITTED = (ItemStatus.APPROVED, ItemStatus.PAID)
+
+
+class SpendingItem(db.Model):
+    __tablename__ = "spending_item"
+    __table_args__ = (
+        # Figures sum amounts by award and status: covered by the index alone.
+        Index("ix_spending_item_award_sums", "award_id", "status", "amount_pence"),
+        Index("ix_spending_item_status_id", "status", "id"),
+        # Only a correction of an approved item may take money off (a refund).
+        CheckConstraint(
+            "amount_pence > 0 OR (adjusts_id IS NOT NULL AND amount_pence < 0)",
+            name="amount_positive_unless_correction",
+        ),
+        CheckConstraint(
+            "status NOT IN ('approved', 'paid') OR decided_by_id IS NOT NULL",
+            name="approved_has_approver",
+        ),
+        CheckConstraint(
+            "status != 'paid' OR payment_reference IS NOT NULL", name="paid_has_reference"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    category: Mapped[Category] = mapped_column(enum_type(Category, 32))
+    description: Mapped[str] = mapped_column(String(300))
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    spent_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus, 16), default="planned")
+    adjusts_id: Mapped[int | None] = mapped_column(
+        ForeignKey("spending_item.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_approver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    payment_reference: Mapped[str | None] = mapped_column(String(100))
+
+    award = relationship("Award")
+    adjusts = relationship("SpendingItem", remote_side=[id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    first_approver = relationship("User", foreign_keys=[first_approver_id])
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Receipt.id"
+    )
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class Receipt(db.Model):
+    """A receipt or invoice for an item: the owner's name for a stored file."""
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("spending_item.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(120))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    item: Mapped[SpendingItem] = relationship(back_populates="receipts")
+    file = relationship("StoredFile")

@@ -1,0 +1,154 @@
+"""Programme staff's spending queue: every holder's items, filtered and paged (submitted
+first by default), approved or rejected in bulk, and exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core.access import roles
+from app.core.csv import safe_cell
+from app.core.pagination import paginate, parse_page
+from app.core.params import arg_choice, arg_int
+from app.core.roles import Role
+from app.extensions import db
+from app.money import services
+from app.money.blueprint import bp
+from app.money.forms import CATEGORY_FILTERS, STATUS_FILTERS, BulkForm
+from app.money.models import SpendingItem
+from app.money.services import MoneyError
+
+CSV_LIMIT = 50_000
+
+
+def _filters() -> dict:
+    return {
+        "status": arg_choice("status", [v for v, _ in STATUS_FILTERS], "submitted"),
+        "category": arg_choice("category", [v for v, _ in CATEGORY_FILTERS], ""),
+        "cohort": arg_int("cohort"),
+    }
+
+
+def _query(f: dict):
+    stmt = (
+        select(SpendingItem)
+        .join(Award, Award.id == SpendingItem.award_id)
+        .options(
+            joinedload(SpendingItem.award).joinedload(Award.holder),
+            joinedload(SpendingItem.award).joinedload(Award.cohort),
+        )
+        .order_by(SpendingItem.id)
+    )
+    if f["status"]:
+        stmt = stmt.where(SpendingItem.status == f["status"])
+    if f["category"]:
+        stmt = stmt.where(SpendingItem.category == f["category"])
+    if f["cohort"]:
+        stmt = stmt.where(Award.cohort_id == f["cohort"])
+    return stmt
+
+
+@bp.route("/queue")
+@roles(Role.STAFF)
+def queue():
+    f = _filters()
+    page = paginate(
+        _query(f).options(selectinload(SpendingItem.receipts)),
+        parse_page(request.args.get("page")),
+        25,
+    )
+    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start.desc())))
+    return render_template(
+        "money/queue.html",
+        page=page,
+        filters=f,
+        cohorts=cohorts,
+        status_filters=STATUS_FILTERS,
+        category_filters=CATEGORY_FILTERS,
+        form=BulkForm(),
+    )
+
+
+@bp.route("/queue.csv")
+@roles(Role.STAFF)
+def queue_csv():
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        [
+            "Item",
+            "Cohort",
+            "Award holder",
+            "Category",
+            "Description",
+            "Supplier",
+            "Date",
+            "Amount (GBP)",
+            "Status",
+            "Corrects item",
+            "Payment reference",
+        ]
+    )
+    for item in db.session.scalars(_query(_filters()).limit(CSV_LIMIT)):
+        pounds, pence = divmod(abs(item.amount_pence), 100)
+        sign = "-" if item.amount_pence < 0 else ""
+        w.writerow(
+            [
+                item.id,
+                safe_cell(item.award.cohort.name),
+                safe_cell(item.award.holder.name),
+                item.category.label,
+                safe_cell(item.description),
+                safe_cell(item.supplier),
+                item.spent_on.isoformat(),
+                f"{sign}{pounds}.{pence:02d}",
+                item.status.label,
+                item.adjusts_id or "",
+                safe_cell(item.payment_reference or ""),
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="personal-award-spending.csv"'},
+    )
+
+
+@bp.route("/queue/decide", methods=["POST"])
+@roles(Role.STAFF)
+def bulk():
+    form = BulkForm()
+    back = url_for("money.queue", **{k: v for k, v in _filters().items() if v})
+    if not form.validate_on_submit() or not form.items.data:
+        flash("Select at least one item, and approve or reject.", "error")
+        return redirect(back)
+    me = current_user._get_current_object()
+    reason = (form.reason.data or "").strip()
+    if form.decision.data == "reject" and not reason:
+        flash("Enter a reason to reject the selected items.", "error")
+        return redirect(back)
+    done, refused = 0, []
+    ids = sorted(set(form.items.data))[:100]
+    for item in db.session.scalars(select(SpendingItem).where(SpendingItem.id.in_(ids))):
+        try:
+            if form.decision.data == "approve":
+                services.approve(item, me)
+            else:
+                services.reject(item, me, reason)
+            done += 1
+        except MoneyError as exc:
+            refused.append(f"Item {item.id}: {exc}")
+    db.session.commit()
+    verb = "approved" if form.decision.data == "approve" else "rejected"
+    if done:
+        flash(f"{done} item{'s' if done != 1 else ''} {verb}.", "success")
+    for message in refused[:10]:
+        flash(message, "error")
+    return redirect(back)
