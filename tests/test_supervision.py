@@ -376,6 +376,7 @@ def test_three_way_status_at_the_edges():
     assert [w.status for w in queries.three_way_status(c, [], s1 - timedelta(1))] == [
         "upcoming"
     ] * 3
+    assert queries.three_way_status(c, [], s1)[0].status == "due"  # first day of the window
     assert queries.three_way_status(c, [], e1)[0].status == "due"  # last day of the window
     assert queries.three_way_status(c, [], e1 + timedelta(1))[0].status == "overdue"
     # a late first meeting catches up window 1; window 2 is then due
