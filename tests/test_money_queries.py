@@ -1,0 +1,79 @@
+"""Query counts for the money pages: a holder's personal award and the staff queue make as
+many queries with 100 items behind them as with 10."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import cycle
+from types import SimpleNamespace
+
+from app.core import storage
+from app.core.roles import Role
+from app.extensions import db
+from app.money.models import Category, ItemStatus, Receipt, SpendingItem
+from tests.matrix.money import PDF
+from tests.test_query_counts import World, assert_flat, page_queries
+
+
+def _add(app, awards, n: int, status=ItemStatus.SUBMITTED) -> None:
+    """`n` items with a receipt each, spread over `awards` in turn."""
+    with app.app_context():
+        stored = storage.put(PDF, "r.pdf")
+        for i, award in zip(range(n), cycle(awards), strict=False):
+            item = SpendingItem(
+                award_id=award.id,
+                category=list(Category)[i % len(Category)],
+                description=f"Item {i}",
+                supplier="Supplier",
+                spent_on=award.start + timedelta(days=i % 300),
+                amount_pence=100 + i,
+                status=status,
+                created_by_id=award.holder_id,
+                submitted_by_id=award.holder_id,
+            )
+            item.receipts.append(Receipt(file_id=stored.id, filename=f"r{i}.pdf"))
+            db.session.add(item)
+        db.session.commit()
+
+
+def _awards(app, make, n):
+    cohort = make.running_cohort(places=100)
+    awards = World(app, make).holders(cohort, n, days=0)
+    with app.app_context():
+        from app.awards.models import Award
+
+        out = []
+        for a in awards:
+            award = db.session.get(Award, a.id)
+            out.append(
+                SimpleNamespace(
+                    id=award.id,
+                    holder_id=award.holder_id,
+                    start=award.cohort.programme_start,
+                    email=award.holder.email,
+                )
+            )
+        return out
+
+
+def test_a_personal_award_page_does_not_grow_with_its_items(app, make, browser):
+    (award,) = _awards(app, make, 1)
+    email = award.email
+    url = f"/money/awards/{award.id}"
+    _add(app, [award], 10, ItemStatus.PLANNED)
+    browser.sign_in(email)
+    at_10 = page_queries(app, browser, url)
+    _add(app, [award], 90, ItemStatus.PLANNED)
+    at_100 = page_queries(app, browser, url)
+    assert_flat("money award", at_10, at_100)
+
+
+def test_the_staff_queue_does_not_grow_with_items_or_holders(app, make, browser):
+    awards = _awards(app, make, 25)
+    staff = make.user(Role.STAFF)
+    _add(app, awards, 10)
+    browser.sign_in(staff.email)
+    at_10 = page_queries(app, browser, "/money/queue")
+    _add(app, awards, 90)
+    at_100 = page_queries(app, browser, "/money/queue")
+    assert_flat("money queue", at_10, at_100)
