@@ -110,6 +110,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.residentials import load_residentials
 
     workshops = load_residentials()
+    from app.demo.supervision import load_supervision
+
+    allocations = load_supervision()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -123,4 +126,5 @@ def load_demo() -> dict[str, int]:
         "applications_created": applications,
         "ledger_days_created": ledger_days,
         "workshops_created": workshops,
+        "allocations_created": allocations,
     }

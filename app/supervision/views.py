@@ -54,7 +54,12 @@ def _supported_awards(me: User):
     orgs = policy.director_org_ids(me)
     if orgs:
         conditions.append(Award.employer_id.in_(orgs))
-    return queries.award_stmt().where(or_(*conditions)) if conditions else None
+    if not conditions:
+        return None
+    # award holders in their programme year (or about to start it), not finished cohorts
+    return queries.award_stmt().where(
+        or_(*conditions), Award.cohort.has(Cohort.programme_end >= today())
+    )
 
 
 @bp.route("/")
