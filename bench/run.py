@@ -53,6 +53,7 @@ PAGES = [
     ("at-risk (staff)", "staff", "/release/at-risk"),
     ("at-risk (PSW)", "psw", "/release/at-risk"),
     ("cohort balances", "staff", "/release/cohorts/{running_cohort}"),
+    ("supervision cohort", "staff", "/supervision/cohorts/{running_cohort}"),
     ("ledger (award holder)", "holder", "/release/awards/{holder_award}"),
     ("ledger (line manager)", "manager", "/release/awards/{holder_award}"),
     ("approvals (line manager)", "manager", "/release/approvals"),
