@@ -110,6 +110,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.residentials import load_residentials
 
     workshops = load_residentials()
+    from app.demo.money import load_money
+
+    spending = load_money()
     from app.demo.supervision import load_supervision
 
     allocations = load_supervision()
@@ -126,5 +129,6 @@ def load_demo() -> dict[str, int]:
         "applications_created": applications,
         "ledger_days_created": ledger_days,
         "workshops_created": workshops,
+        "award_holders_with_spending": spending,
         "allocations_created": allocations,
     }
