@@ -381,6 +381,9 @@ def test_holder_records_with_a_receipt_and_submits_staff_approve_and_pay(
     assert resp.status_code == 302
     page = text(holder.get(f"/money/awards/{award.id}"))
     assert "Approved and paid £1,250.00 (£1,250.00 paid)" in page
+    # the queue opens on what waits for a decision; paid items are one filter away
+    assert "Video of my findings" not in text(s.get("/money/queue"))
+    assert "Video of my findings" in text(s.get("/money/queue?status=paid"))
     item_page = text(holder.get(item_url))
     assert "PO-2027-0142" in item_page
     # the receipt downloads as an attachment, with its real type

@@ -30,7 +30,10 @@ CSV_LIMIT = 50_000
 
 def _filters() -> dict:
     return {
-        "status": arg_choice("status", [v for v, _ in STATUS_FILTERS], "submitted"),
+        # the queue opens on what waits for a decision; "Any status" is an explicit choice
+        "status": arg_choice("status", [v for v, _ in STATUS_FILTERS], "submitted")
+        if "status" in request.args
+        else "submitted",
         "category": arg_choice("category", [v for v, _ in CATEGORY_FILTERS], ""),
         "cohort": arg_int("cohort"),
     }
