@@ -293,7 +293,7 @@ def test_decisions_keep_one_order_everywhere(make, staff_browser):
 
 # --- home pages ---------------------------------------------------------------------------
 
-PROMISES = ("spending", "outputs", "learning agreement", "co-sign")
+PROMISES = ("outputs", "learning agreement", "co-sign")  # spending: issue 12 built it
 
 
 @pytest.mark.parametrize("role", list(Role))

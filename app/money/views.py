@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.awards.models import Award
 from app.core import storage
 from app.core.access import get_or_404, roles
+from app.core.formatting import format_pence
 from app.core.forms import ActionForm
 from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
+from app.home.dashboard import Card, register_cards
 from app.money import policy, services
 from app.money.blueprint import bp
 from app.money.forms import CapForm, CorrectionForm, ItemForm, PayForm, ReceiptForm, RejectForm
@@ -323,3 +325,35 @@ def cap(award_id: int):
             flash("Personal award changed.", "success")
             return redirect(url_for("money.award", award_id=a.id))
     return render_template("money/cap.html", form=form, award=a, figures=services.figures(a))
+
+
+@register_cards
+def _money_cards(user) -> list[Card]:
+    cards = []
+    if user.has_role(Role.STAFF):
+        waiting = db.session.scalar(
+            select(func.count(SpendingItem.id)).where(SpendingItem.status == ItemStatus.SUBMITTED)
+        )
+        cards.append(
+            Card(
+                "Spending approvals",
+                f"{waiting} personal-award item{'s' if waiting != 1 else ''} waiting for "
+                "approval. Check receipts, approve or reject, and mark items paid.",
+                url_for("money.queue"),
+            )
+        )
+    if user.has_role(Role.AWARD_HOLDER):
+        award = db.session.scalar(
+            select(Award).where(Award.holder_id == user.id).order_by(Award.awarded_at.desc())
+        )
+        if award is not None:
+            left = services.figures(award).remaining
+            cards.append(
+                Card(
+                    "Your personal award",
+                    f"{format_pence(left)} left. Record spending with its receipt and submit "
+                    "it for approval.",
+                    url_for("money.award", award_id=award.id),
+                )
+            )
+    return cards
