@@ -518,3 +518,38 @@ def test_bulk_reject_needs_a_reason(app, make, browser):
     )
     assert "1 item rejected" in text(resp)
     assert re.search(r"No receipt total", text(browser.get(f"/money/items/{item_id}")))
+
+
+# The programme budget ------------------------------------------------------------------
+
+
+def test_the_programme_budget_sums_every_holder_and_exports_csv_and_excel(app, make, browser):
+    import io
+
+    from openpyxl import load_workbook
+
+    award, staff, _ = _setting(app, make, cap=100_000)
+    from app.cohorts.models import Cohort
+
+    other = make.award(cohort=make.reload(Cohort, award.cohort_id))
+    spending(app, award.id, staff.id, amounts=(10_000, 2_550), approve=True)
+    spending(app, other.id, staff.id, amounts=(40_000,), approve=True)
+    _item(app, other.id, 1_000, "submitted")
+    cohort_id = award.cohort_id
+    browser.sign_in(staff.email)
+    page = text(browser.get(f"/money/budget/{cohort_id}"))
+    # caps £1,000 + £4,000; approved £125.50 + £400; pending £10
+    assert "Allocated £5,000.00 to 2 award holders" in page
+    assert "Approved and paid £525.50 (£0.00 paid)" in page
+    assert "Waiting for approval £10.00" in page
+    assert "Remaining £4,464.50" in page
+    assert "Conference fee £525.50" in page
+    csv_text = browser.get(f"/money/budget/{cohort_id}.csv").get_data(as_text=True)
+    assert csv_text.count("\n") == 5 and "125.50" not in csv_text and "25.50" in csv_text
+    resp = browser.get(f"/money/budget/{cohort_id}.xlsx")
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    wb = load_workbook(io.BytesIO(resp.data))
+    rows = list(wb["Transactions"].iter_rows(values_only=True))
+    assert len(rows) == 5 and sum(r[6] for r in rows[1:]) == pytest.approx(535.50)
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Allocated"] == 5000 and summary["Remaining"] == pytest.approx(4464.50)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from itertools import cycle
 from types import SimpleNamespace
 
+from app.cohorts.models import Cohort
 from app.core import storage
 from app.core.roles import Role
 from app.extensions import db
@@ -30,6 +31,7 @@ def _add(app, awards, n: int, status=ItemStatus.SUBMITTED) -> None:
                 status=status,
                 created_by_id=award.holder_id,
                 submitted_by_id=award.holder_id,
+                decided_by_id=award.holder_id if status == ItemStatus.APPROVED else None,
             )
             item.receipts.append(Receipt(file_id=stored.id, filename=f"r{i}.pdf"))
             db.session.add(item)
@@ -38,7 +40,10 @@ def _add(app, awards, n: int, status=ItemStatus.SUBMITTED) -> None:
 
 def _awards(app, make, n):
     cohort = make.running_cohort(places=100)
-    awards = World(app, make).holders(cohort, n, days=0)
+    return _plain(app, World(app, make).holders(cohort, n, days=0))
+
+
+def _plain(app, awards):
     with app.app_context():
         from app.awards.models import Award
 
@@ -77,3 +82,20 @@ def test_the_staff_queue_does_not_grow_with_items_or_holders(app, make, browser)
     _add(app, awards, 90)
     at_100 = page_queries(app, browser, "/money/queue")
     assert_flat("money queue", at_10, at_100)
+
+
+def test_the_programme_budget_does_not_grow_with_items_or_holders(app, make, browser):
+    from app.awards.models import Award
+
+    awards = _awards(app, make, 5)
+    staff = make.user(Role.STAFF)
+    with app.app_context():
+        cohort_id = db.session.get(Award, awards[0].id).cohort_id
+    url = f"/money/budget/{cohort_id}"
+    _add(app, awards, 10, ItemStatus.APPROVED)
+    browser.sign_in(staff.email)
+    at_10 = page_queries(app, browser, url)
+    more = _plain(app, World(app, make).holders(make.reload(Cohort, cohort_id), 5, days=0))
+    _add(app, [*awards, *more], 90, ItemStatus.APPROVED)
+    at_100 = page_queries(app, browser, url)
+    assert_flat("money budget", at_10, at_100)

@@ -9,4 +9,5 @@ from app.core.navigation import register_nav
 
 bp = Blueprint("money", __name__, url_prefix="/money")
 register_nav(45, "Personal award", "money.mine")
-register_nav(46, "Spending approvals", "money.queue")
+register_nav(46, "Spending", "money.queue")
+register_nav(47, "Budget", "money.budget_index")

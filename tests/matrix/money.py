@@ -32,6 +32,10 @@ PAGES = {
     "money.cap": Page("/money/awards/{money_award_id}/cap", STAFF),
     "money.queue": Page("/money/queue", STAFF),
     "money.queue_csv": Page("/money/queue.csv", STAFF),
+    "money.budget_index": Page("/money/budget", STAFF),
+    "money.budget_cohort": Page("/money/budget/{money_cohort_id}", STAFF),
+    "money.budget_csv": Page("/money/budget/{money_cohort_id}.csv", STAFF),
+    "money.budget_xlsx": Page("/money/budget/{money_cohort_id}.xlsx", STAFF),
 }
 
 ACTIONS = {
@@ -86,6 +90,7 @@ def records(make, app) -> dict:
         receipt_id = db.session.scalar(db.select(Receipt.id).where(Receipt.item_id == item_id))
     return {
         "money_award_id": award.id,
+        "money_cohort_id": award.cohort_id,
         "money_item_id": item_id,
         "money_approved_id": approved_id,
         "money_receipt_id": receipt_id,

@@ -1,0 +1,196 @@
+"""The programme budget for one cohort's personal awards: what was allocated (the sum of
+the holders' caps), committed (approved and paid), paid, pending and remaining, spending
+by category, the holders with most and least left, and every transaction for export.
+All summed by the database from the items, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.awards.models import Award
+from app.core.csv import safe_cell
+from app.extensions import db
+from app.money import services
+from app.money.models import COMMITTED, Category, SpendingItem
+
+EXPORT_LIMIT = 100_000
+HEADERS = [
+    "Item",
+    "Award holder",
+    "Category",
+    "Description",
+    "Supplier",
+    "Date",
+    "Amount (GBP)",
+    "Status",
+    "Corrects item",
+    "Payment reference",
+]
+
+
+@dataclass
+class HolderLine:
+    award: Award
+    figures: services.Figures
+
+
+@dataclass
+class Budget:
+    holders: list[HolderLine]
+    by_category: list[tuple[Category, int]] = field(default_factory=list)
+
+    def _total(self, name: str) -> int:
+        return sum(getattr(h.figures, name) for h in self.holders)
+
+    @property
+    def allocated(self) -> int:
+        return self._total("cap")
+
+    @property
+    def committed(self) -> int:
+        return self._total("committed")
+
+    @property
+    def paid(self) -> int:
+        return self._total("paid")
+
+    @property
+    def pending(self) -> int:
+        return self._total("pending")
+
+    @property
+    def remaining(self) -> int:
+        return self._total("remaining")
+
+    def most_left(self, n: int = 3) -> list[HolderLine]:
+        return sorted(self.holders, key=lambda h: (-h.figures.remaining, h.award.id))[:n]
+
+    def least_left(self, n: int = 3) -> list[HolderLine]:
+        return sorted(self.holders, key=lambda h: (h.figures.remaining, h.award.id))[:n]
+
+
+def for_cohort(cohort_id: int) -> Budget:
+    awards = list(
+        db.session.scalars(
+            select(Award)
+            .where(Award.cohort_id == cohort_id)
+            .options(joinedload(Award.holder))
+            .order_by(Award.id)
+        )
+    )
+    sums = services.sums_for([a.id for a in awards])
+    rows = db.session.execute(
+        select(SpendingItem.category, func.sum(SpendingItem.amount_pence))
+        .join(Award, Award.id == SpendingItem.award_id)
+        .where(Award.cohort_id == cohort_id, SpendingItem.status.in_(COMMITTED))
+        .group_by(SpendingItem.category)
+    )
+    by_category = sorted(
+        ((Category(c), int(t or 0)) for c, t in rows), key=lambda ct: (-ct[1], ct[0].label)
+    )
+    return Budget(
+        holders=[HolderLine(a, services.figures(a, sums[a.id])) for a in awards],
+        by_category=by_category,
+    )
+
+
+def _pounds(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    pounds, p = divmod(abs(pence), 100)
+    return f"{sign}{pounds}.{p:02d}"
+
+
+def transactions(cohort_id: int):
+    """Every item of the cohort, oldest first: (item, holder name)."""
+    return db.session.execute(
+        select(SpendingItem, Award)
+        .join(Award, Award.id == SpendingItem.award_id)
+        .where(Award.cohort_id == cohort_id)
+        .options(joinedload(Award.holder))
+        .order_by(SpendingItem.spent_on, SpendingItem.id)
+        .limit(EXPORT_LIMIT)
+    )
+
+
+def _row(item: SpendingItem, award: Award) -> list:
+    return [
+        item.id,
+        award.holder.name,
+        item.category.label,
+        item.description,
+        item.supplier,
+        item.spent_on,
+        item.amount_pence,
+        item.status.label,
+        item.adjusts_id or "",
+        item.payment_reference or "",
+    ]
+
+
+def csv_text(cohort_id: int) -> str:
+    import csv
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(HEADERS)
+    for item, award in transactions(cohort_id):
+        row = _row(item, award)
+        row[5] = row[5].isoformat()
+        row[6] = _pounds(row[6])
+        w.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def workbook(cohort_name: str, cohort_id: int) -> bytes:
+    """An Excel workbook (openpyxl): a summary sheet and every transaction, amounts as
+    numbers in pounds with a currency format, text cells safe from formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    budget = for_cohort(cohort_id)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    summary.append([f"Personal awards, cohort {cohort_name}"])
+    summary["A1"].font = Font(bold=True)
+    for label, pence in (
+        ("Allocated", budget.allocated),
+        ("Approved and paid", budget.committed),
+        ("Paid", budget.paid),
+        ("Waiting for approval", budget.pending),
+        ("Remaining", budget.remaining),
+    ):
+        summary.append([label, pence / 100])
+    summary.append([])
+    summary.append(["Award holder", "Personal award", "Approved and paid", "Pending", "Remaining"])
+    for h in budget.holders:
+        f = h.figures
+        summary.append(
+            [
+                safe_cell(h.award.holder.name),
+                f.cap / 100,
+                f.committed / 100,
+                f.pending / 100,
+                f.remaining / 100,
+            ]
+        )
+    sheet = wb.create_sheet("Transactions")
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for item, award in transactions(cohort_id):
+        row = _row(item, award)
+        row[6] = row[6] / 100
+        sheet.append([safe_cell(v) for v in row])
+    for ws, cols in ((summary, "BCDE"), (sheet, "G")):
+        for col in cols:
+            for cell in ws[col]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "£#,##0.00"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,58 @@
+"""The programme budget for programme staff: each cohort's personal awards in figures,
+with every transaction as CSV and as an Excel workbook."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, render_template
+from sqlalchemy import select
+
+from app.cohorts.models import Cohort
+from app.core.access import get_or_404, roles
+from app.core.roles import Role
+from app.extensions import db
+from app.money import budget
+from app.money.blueprint import bp
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _slug(cohort: Cohort) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", cohort.name).strip("-") or str(cohort.id)
+
+
+@bp.route("/budget")
+@roles(Role.STAFF)
+def budget_index():
+    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start.desc())))
+    return render_template("money/budget_index.html", cohorts=cohorts)
+
+
+@bp.route("/budget/<int:cohort_id>")
+@roles(Role.STAFF)
+def budget_cohort(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    return render_template("money/budget.html", cohort=c, budget=budget.for_cohort(c.id))
+
+
+@bp.route("/budget/<int:cohort_id>.csv")
+@roles(Role.STAFF)
+def budget_csv(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    return Response(
+        budget.csv_text(c.id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="personal-awards-{_slug(c)}.csv"'},
+    )
+
+
+@bp.route("/budget/<int:cohort_id>.xlsx")
+@roles(Role.STAFF)
+def budget_xlsx(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    return Response(
+        budget.workbook(c.name, c.id),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="personal-awards-{_slug(c)}.xlsx"'},
+    )
