@@ -8,13 +8,13 @@ from flask_login import current_user
 from app.core.access import endpoint_allowed
 
 # (order, label, endpoint). Shown only to users whose roles reach the endpoint.
-# Features add their own entries with `register_nav` when their views load.
+# Features add their own entries with `register_nav` when their views load. The header
+# holds eight links at most before the rest fold under "More": programme staff's less
+# daily pages (organisations, the outbox) are cards on their home page instead.
 _NAV: list[tuple[int, str, str]] = [
     (0, "Home", "home.index"),
     (60, "People", "accounts.user_list"),
-    (70, "Organisations", "organisations.org_list"),
     (80, "Audit log", "audit.entry_list"),
-    (90, "Outbox", "outbox.message_list"),
 ]
 
 
