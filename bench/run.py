@@ -62,6 +62,9 @@ PAGES = [
     ("people", "staff", "/account/people"),
     ("organisations", "staff", "/organisations/"),
     ("award holder dashboard", "holder", "/"),
+    ("personal award (award holder)", "holder", "/money/awards/{holder_award}"),
+    ("spending approvals", "staff", "/money/queue"),
+    ("programme budget", "staff", "/money/budget/{running_cohort}"),
 ]
 FLOOR = "/healthz"
 EMAILS = {

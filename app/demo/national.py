@@ -1502,6 +1502,8 @@ def add_audit_entries(b: Build) -> None:
     b.insert(table, numbered)
 
 
+from app.demo.national_money import add_spending  # noqa: E402  (its own module)
+
 FAMILIES: list[Callable[[Build], None]] = [
     add_organisations,
     add_cohorts,
@@ -1512,6 +1514,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_awards,
     add_delegations,
     add_release_days,
+    add_spending,
     add_audit_entries,
 ]
 
