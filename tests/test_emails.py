@@ -113,7 +113,34 @@ def _send_every_email(app, make) -> None:
 
         # supervision: allocated, then replaced mid-year (the old supervisor is told)
         _supervisors_for(award, db.session.get(User, staff.id), uni, supervisors)
+        # personal award: one item rejected, one approved and paid
+        _spending_for(award, db.session.get(User, staff.id))
         db.session.commit()
+
+
+def _spending_for(award, staff) -> None:
+    from app.money import services as money
+    from app.money.models import Category
+
+    for n, description in enumerate(("Lunch for the team & me", "O'Reilly's methods book")):
+        item = money.record(
+            award,
+            award.holder,
+            money.ItemDetails(
+                category=Category.BOOKS,
+                description=description,
+                supplier="Smith & Sons",
+                spent_on=award.cohort.programme_start,
+                amount_pence=2_550,
+            ),
+        )
+        money.add_receipt(item, award.holder, b"%PDF-1.4 " + description.encode(), "r.pdf", None)
+        money.submit(item, award.holder)
+        if n == 0:
+            money.reject(item, staff, "It isn't research spending & can't be paid")
+        else:
+            money.approve(item, staff)
+            money.pay(item, staff, "PO-O'NEILL-1")
 
 
 def _supervisors_for(award, staff, uni, supervisors) -> None:

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.money import services
 from app.money.models import Category, ItemStatus, Receipt, SpendingItem
 from app.money.services import ItemChanged, MoneyError
+from tests.helpers import last_email
 from tests.helpers import text as _html
 from tests.matrix.money import PDF, spending
 
@@ -518,6 +519,8 @@ def test_bulk_reject_needs_a_reason(app, make, browser):
     )
     assert "1 item rejected" in text(resp)
     assert re.search(r"No receipt total", text(browser.get(f"/money/items/{item_id}")))
+    email = last_email(app, _holder_email(app, award))
+    assert email.template == "money_decided" and "Why: No receipt total" in email.body
 
 
 # The programme budget ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from app.awards.models import Award
 from app.core import audit, state, storage
 from app.core.db import utcnow
 from app.core.formatting import format_date, format_pence
+from app.core.mail import external_url, queue_email
 from app.extensions import db
 from app.money import policy
 from app.money.models import (
@@ -235,6 +236,21 @@ def _move(item: SpendingItem, to: ItemStatus, actor, action: str, summary: str =
     )
 
 
+def _tell_holder(item: SpendingItem, actor, subject: str) -> None:
+    """Queued in this transaction; sent after the commit."""
+    holder = item.award.holder
+    queue_email(
+        holder.email,
+        subject,
+        "money_decided",
+        user=holder,
+        holder=holder,
+        item=item,
+        actor=actor,
+        url=external_url("money.item", item_id=item.id),
+    )
+
+
 def submit(item: SpendingItem, actor) -> None:
     if not policy.can_edit(actor, item):
         raise MoneyError("Only the award holder can submit their own planned items.")
@@ -298,6 +314,7 @@ def reject(item: SpendingItem, actor, reason: str) -> None:
         rejection_reason=reason.strip(),
         first_approver_id=None,
     )
+    _tell_holder(item, actor, "A personal-award item was rejected")
 
 
 def pay(item: SpendingItem, actor, reference: str) -> None:
@@ -315,6 +332,7 @@ def pay(item: SpendingItem, actor, reference: str) -> None:
         paid_at=utcnow(),
         payment_reference=reference.strip(),
     )
+    _tell_holder(item, actor, "A personal-award item has been paid")
 
 
 def change_cap(award: Award, actor, cap_pence: int, reason: str) -> None:
