@@ -18,8 +18,8 @@ from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.money import services
-from app.money.models import Category, SpendingItem
+from app.money import backfill, services
+from app.money.models import BackfillKind, Category, SpendingItem
 
 C = Category
 # (category, description, supplier, days after the programme starts, pounds)
@@ -137,6 +137,34 @@ def _item(award, holder, staff, checker, row, stage: str, n: int) -> None:
         services.pay(item, checker, f"PO-{award.cohort.name[:4]}-{award.id:03d}{n:02d}")
 
 
+def _backfill(award: Award, staff, finished: bool) -> None:
+    """The employer invoices and is paid: in full for a finished year, half so far now."""
+    agreed = award.backfill_pence or 0
+    if agreed <= 0:
+        return
+    amount = agreed if finished else agreed // 2
+    start = award.cohort.programme_start
+    ref = f"{award.employer.name[:3].upper()}-{award.cohort.name}-{award.id:03d}"
+    backfill.add_entry(
+        award,
+        staff,
+        BackfillKind.INVOICE,
+        ref,
+        start + timedelta(days=90),
+        amount,
+        (pdf(f"Invoice {ref}: GBP {amount / 100:.2f}"), "invoice.pdf", None),
+    )
+    backfill.add_entry(
+        award, staff, BackfillKind.PAYMENT, f"BACS {ref}", start + timedelta(days=120), amount
+    )
+    backfill.save_plan(
+        award,
+        staff,
+        "Adult social care locality team" if award.id % 2 else "",
+        "Agency social worker cover for the study days, booked a term ahead.",
+    )
+
+
 def _has_spending(award: Award) -> bool:
     return (
         db.session.scalar(select(SpendingItem.id).where(SpendingItem.award_id == award.id).limit(1))
@@ -176,6 +204,7 @@ def load_money() -> int:
             else:
                 for n, row in enumerate(COLLEAGUES):
                     _item(award, holder, staff, checker, row, "paid" if n else "submitted", n)
+            _backfill(award, checker, finished=name != "2026-27")
             created += 1
     db.session.commit()
     return created

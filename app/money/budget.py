@@ -15,6 +15,7 @@ from app.awards.models import Award
 from app.core.csv import safe_cell
 from app.extensions import db
 from app.money import services
+from app.money.backfill import BackfillFigures, figures_for
 from app.money.models import COMMITTED, Category, SpendingItem
 
 EXPORT_LIMIT = 100_000
@@ -42,6 +43,23 @@ class HolderLine:
 class Budget:
     holders: list[HolderLine]
     by_category: list[tuple[Category, int]] = field(default_factory=list)
+    backfill: list[BackfillFigures] = field(default_factory=list)
+
+    @property
+    def backfill_agreed(self) -> int:
+        return sum(b.agreed for b in self.backfill)
+
+    @property
+    def backfill_invoiced(self) -> int:
+        return sum(b.invoiced for b in self.backfill)
+
+    @property
+    def backfill_paid(self) -> int:
+        return sum(b.paid for b in self.backfill)
+
+    @property
+    def backfill_remaining(self) -> int:
+        return sum(b.remaining for b in self.backfill)
 
     def _total(self, name: str) -> int:
         return sum(getattr(h.figures, name) for h in self.holders)
@@ -95,6 +113,7 @@ def for_cohort(cohort_id: int) -> Budget:
     return Budget(
         holders=[HolderLine(a, services.figures(a, sums[a.id])) for a in awards],
         by_category=by_category,
+        backfill=list(figures_for(awards).values()),
     )
 
 
@@ -163,6 +182,10 @@ def workbook(cohort_name: str, cohort_id: int) -> bytes:
         ("Paid", budget.paid),
         ("Waiting for approval", budget.pending),
         ("Remaining", budget.remaining),
+        ("Backfill agreed", budget.backfill_agreed),
+        ("Backfill invoiced", budget.backfill_invoiced),
+        ("Backfill paid", budget.backfill_paid),
+        ("Backfill remaining", budget.backfill_remaining),
     ):
         summary.append([label, pence / 100])
     summary.append([])

@@ -115,3 +115,28 @@ class BulkForm(MoneyForm):
 
 STATUS_FILTERS = [("", "Any status")] + [(s.value, s.label) for s in ItemStatus]
 CATEGORY_FILTERS = [("", "Any category")] + [(c.value, c.label) for c in Category]
+
+
+class BackfillEntryForm(MoneyForm):
+    reference = StringField(
+        "Invoice number or payment reference",
+        validators=[
+            InputRequired("Enter the invoice number or payment reference"),
+            Length(max=100, message="Reference must be 100 characters or fewer"),
+        ],
+    )
+    on = DateInputField("Date", description="For example, 15 3 2027")
+    amount = MoneyField("Amount", maximum=MAX_ITEM_PENCE)
+    document = FileField("Invoice (optional)", description="A PDF, PNG or JPEG, up to 10 MB")
+
+
+class BackfillPlanForm(MoneyForm):
+    team_budget = StringField(
+        "Paid to a team budget (optional)",
+        description="Leave empty when the backfill is paid to the employer",
+        validators=[Length(max=200, message="Team budget must be 200 characters or fewer")],
+    )
+    use_note = TextAreaField(
+        "How the backfill was used",
+        validators=[Length(max=2000, message="The note must be 2,000 characters or fewer")],
+    )

@@ -6,7 +6,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
@@ -153,3 +163,51 @@ class Receipt(db.Model):
 
     item: Mapped[SpendingItem] = relationship(back_populates="receipts")
     file = relationship("StoredFile")
+
+
+class BackfillKind(enum.StrEnum):
+    INVOICE = "invoice"
+    PAYMENT = "payment"
+
+    @property
+    def label(self) -> str:
+        return {"invoice": "Invoice received", "payment": "Payment made"}[self.value]
+
+
+class BackfillEntry(db.Model):
+    """An invoice received from the employer or a payment made to it, for one award
+    holder's backfill. What is invoiced, paid and left is summed from these rows."""
+
+    __tablename__ = "backfill_entry"
+    __table_args__ = (
+        UniqueConstraint("award_id", "kind", "reference"),
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        Index("ix_backfill_entry_award_sums", "award_id", "kind", "amount_pence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"))
+    kind: Mapped[BackfillKind] = mapped_column(enum_type(BackfillKind, 16))
+    reference: Mapped[str] = mapped_column(String(100))
+    dated_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    )
+    filename: Mapped[str | None] = mapped_column(String(120))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    file = relationship("StoredFile")
+
+
+class BackfillPlan(db.Model):
+    """Who the backfill is paid to (the employer, or a named team budget, as the
+    evaluation recommends) and a note of how it was used."""
+
+    __tablename__ = "backfill_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), unique=True)
+    team_budget: Mapped[str] = mapped_column(String(200), default="")
+    use_note: Mapped[str] = mapped_column(Text, default="")

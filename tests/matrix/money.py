@@ -33,6 +33,8 @@ PAGES = {
     "money.queue": Page("/money/queue", STAFF),
     "money.queue_csv": Page("/money/queue.csv", STAFF),
     "money.budget_index": Page("/money/budget", STAFF),
+    "money.backfill_page": Page("/money/backfill/{money_award_id}", STAFF),
+    "money.backfill_document": Page("/money/backfill/documents/{money_backfill_id}", STAFF),
     "money.budget_cohort": Page("/money/budget/{money_cohort_id}", STAFF),
     "money.budget_csv": Page("/money/budget/{money_cohort_id}.csv", STAFF),
     "money.budget_xlsx": Page("/money/budget/{money_cohort_id}.xlsx", STAFF),
@@ -43,6 +45,8 @@ ACTIONS = {
     "money.submit": HOLDERS,
     "money.approve": STAFF,
     "money.bulk": STAFF,
+    "money.backfill_add": STAFF,
+    "money.backfill_plan": STAFF,
 }
 
 
@@ -86,12 +90,30 @@ def records(make, app) -> dict:
     staff = make.user(Role.STAFF)
     (item_id,) = spending(app, award.id, staff.id)
     (approved_id,) = spending(app, award.id, staff.id, approve=True)
-    with app.app_context():
+    with app.test_request_context():
+        from app.accounts.models import User
+        from app.awards.models import Award
+        from app.money import backfill
+        from app.money.models import BackfillKind
+
         receipt_id = db.session.scalar(db.select(Receipt.id).where(Receipt.item_id == item_id))
+        a = db.session.get(Award, award.id)
+        entry = backfill.add_entry(
+            a,
+            db.session.get(User, staff.id),
+            BackfillKind.INVOICE,
+            "INV-1",
+            a.cohort.programme_start,
+            10_000,
+            (PDF + b"invoice", "invoice.pdf", None),
+        )
+        db.session.commit()
+        backfill_id = entry.id
     return {
         "money_award_id": award.id,
         "money_cohort_id": award.cohort_id,
         "money_item_id": item_id,
         "money_approved_id": approved_id,
         "money_receipt_id": receipt_id,
+        "money_backfill_id": backfill_id,
     }
