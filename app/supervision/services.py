@@ -315,22 +315,22 @@ class MeetingDetails:
 
 def allocated_awards(user: User, kind: PoolKind, on: date | None = None) -> list[Award]:
     """Awards `user` supervises or coaches: now, or on the date `on`."""
-    stmt = (
-        select(Award)
-        .join(Allocation, Allocation.award_id == Award.id)
-        .join(User, User.id == Award.holder_id)
-        .where(Allocation.user_id == user.id, Allocation.kind == kind)
-        .order_by(User.name, Award.id)
-        .distinct()
-    )
+    mine = select(Allocation.award_id).where(Allocation.user_id == user.id, Allocation.kind == kind)
     if on is None:
-        stmt = stmt.where(Allocation.ended_on.is_(None))
+        mine = mine.where(Allocation.ended_on.is_(None))
     else:
-        stmt = stmt.where(
+        mine = mine.where(
             Allocation.started_on <= on,
             (Allocation.ended_on.is_(None)) | (Allocation.ended_on >= on),
         )
-    return list(db.session.scalars(stmt))
+    return list(
+        db.session.scalars(
+            select(Award)
+            .join(User, User.id == Award.holder_id)
+            .where(Award.id.in_(mine))
+            .order_by(User.name, Award.id)
+        )
+    )
 
 
 def _allocated_on(user: User, award: Award, kind: PoolKind, day: date) -> bool:
