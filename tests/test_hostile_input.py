@@ -108,7 +108,8 @@ def post_forms(browser) -> list[dict]:
 
 def _get(browser, url):
     resp = browser.get(url)
-    browser.page = resp.get_data(as_text=True)
+    # downloads (a receipt, an Excel workbook) hold no forms and need not be text
+    browser.page = resp.get_data(as_text=True) if resp.mimetype.startswith("text/") else ""
     return resp
 
 
