@@ -298,6 +298,9 @@ def test_a_correction_is_a_new_item_and_may_take_money_off(app, make):
         db.session.commit()
         assert services.figures(a).committed == 4_000
         assert _get(approved).amount_pence == 5_000
+        with pytest.raises(MoneyError, match="cannot take off more than the item's £50.00"):
+            services.record(a, a.holder, _details(a, -5_001), adjusts=_get(approved))
+        services.record(a, a.holder, _details(a, -5_000), adjusts=_get(approved))
         with pytest.raises(MoneyError, match="approved or paid"):
             services.record(a, a.holder, _details(a), adjusts=fix.__class__(status="planned"))
 
@@ -556,3 +559,35 @@ def test_the_programme_budget_sums_every_holder_and_exports_csv_and_excel(app, m
     assert len(rows) == 5 and sum(r[6] for r in rows[1:]) == pytest.approx(535.50)
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Allocated"] == 5000 and summary["Remaining"] == pytest.approx(4464.50)
+
+
+def test_a_holder_changes_a_planned_item_and_corrects_an_approved_one_over_http(app, make, browser):
+    award, staff, _ = _setting(app, make)
+    (planned,) = spending(app, award.id, staff.id, amounts=(1_000,))
+    (approved,) = spending(app, award.id, staff.id, amounts=(5_000,), approve=True)
+    browser.sign_in(_holder_email(app, award))
+    page = browser.get(f"/money/items/{planned}/edit").get_data(as_text=True)
+    assert 'value="10.00"' in page
+    with app.app_context():
+        start = db.session.get(Award, award.id).cohort.programme_start
+    resp = browser.post(
+        f"/money/items/{planned}/edit",
+        {"category": "books", "description": "Two books", "amount": "12.99", **_date(start)},
+    )
+    assert resp.status_code == 302
+    resp = browser.post(
+        f"/money/items/{approved}/correct",
+        {
+            "direction": "less",
+            "category": "conference",
+            "description": "Refund of part",
+            "amount": "10",
+            **_date(start),
+        },
+    )
+    assert resp.status_code == 302
+    with app.app_context():
+        assert _get(planned).amount_pence == 1_299 and _get(planned).category == Category.BOOKS
+        fix = db.session.scalar(select(SpendingItem).where(SpendingItem.adjusts_id == approved))
+        assert fix.amount_pence == -1_000 and fix.status == ItemStatus.PLANNED
+    assert browser.get(f"/money/items/{approved}/edit").status_code == 404

@@ -146,6 +146,12 @@ def record(
     _check_dates(award, details.spent_on)
     if adjusts is not None and adjusts.status not in COMMITTED:
         raise MoneyError("Only an approved or paid item can be corrected.")
+    if adjusts is not None and -details.amount_pence > adjusts.amount_pence:
+        raise MoneyError(
+            "A correction cannot take off more than the item's "
+            f"{format_pence(adjusts.amount_pence)}",
+            "amount",
+        )
     item = SpendingItem(
         award_id=award.id,
         adjusts_id=adjusts.id if adjusts is not None else None,
