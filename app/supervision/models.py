@@ -190,3 +190,41 @@ class Attendee(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     user = relationship("User")
+
+
+class OnboardingItem(enum.StrEnum):
+    """The onboarding checklist items someone ticks. Supervisor and coach allocated and
+    residential registration are read from their own records, not ticked."""
+
+    LIBRARY_REQUESTED = "library_requested"
+    LIBRARY_GRANTED = "library_granted"
+    LEARNING_AGREEMENT = "learning_agreement"
+    HANDBOOK = "handbook"
+    BACKFILL = "backfill"
+
+    @property
+    def label(self) -> str:
+        return {
+            "library_requested": "University library access requested",
+            "library_granted": "University library access granted",
+            "learning_agreement": "Learning agreement signed",
+            "handbook": "Managers' handbook acknowledged by the line manager",
+            "backfill": "Backfill arrangement agreed",
+        }[self.value]
+
+
+class OnboardingTick(db.Model):
+    """One ticked checklist item for one award holder: when, and by whom. Unticking
+    deletes the row (the audit log keeps both)."""
+
+    __tablename__ = "onboarding_tick"
+    __table_args__ = (UniqueConstraint("award_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    item: Mapped[OnboardingItem] = mapped_column(enum_type(OnboardingItem, 32))
+    done_on: Mapped[date] = mapped_column(Date)
+    ticked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    ticked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    ticked_by = relationship("User")
