@@ -15,6 +15,7 @@ from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.core.roles import Role
 from app.extensions import db
+from app.organisations.models import Nation
 from app.release import services as ledger
 from app.release.models import DayKind, DayStatus, ReleaseDay
 from app.residentials import services
@@ -347,7 +348,7 @@ def test_the_clearing_command(app, make, world, monkeypatch):
 
 def _past_workshop_dates(app) -> date:
     with app.app_context():
-        return monday_after(today() - timedelta(days=60), services.Nation.ENGLAND_AND_WALES)
+        return monday_after(today() - timedelta(days=60), Nation.ENGLAND_AND_WALES)
 
 
 def _date_fields(name: str, d: date) -> dict:
