@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
+    register_documents(app)
     return app
 
 
@@ -209,6 +210,13 @@ def register_hooks(app: Flask) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "nav_items": navigation_items,
         }
+
+
+def register_documents(app: Flask) -> None:
+    """WeasyPrint, its fonts and the print stylesheet, loaded once at start-up."""
+    from app.documents.render import register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:
