@@ -65,6 +65,7 @@ PAGES = [
     ("personal award (award holder)", "holder", "/money/awards/{holder_award}"),
     ("spending approvals", "staff", "/money/queue"),
     ("programme budget", "staff", "/money/budget/{running_cohort}"),
+    ("second approver rule", "staff", "/money/budget/{running_cohort}/second-approver"),
 ]
 FLOOR = "/healthz"
 EMAILS = {

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, render_template
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.roles import Role
 from app.extensions import db
-from app.money import budget
+from app.money import budget, services
 from app.money.blueprint import bp
+from app.money.forms import SecondApprovalForm
+from app.money.services import MoneyError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,3 +59,24 @@ def budget_xlsx(cohort_id: int):
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="personal-awards-{_slug(c)}.xlsx"'},
     )
+
+
+@bp.route("/budget/<int:cohort_id>/second-approver", methods=["GET", "POST"])
+@roles(Role.STAFF)
+def second_approver(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    above = c.second_approval_above_pence
+    form = SecondApprovalForm(data={"needed": "no" if above is None else "yes", "above": above})
+    if form.validate_on_submit():
+        try:
+            changed = services.set_second_approval(
+                c, current_user._get_current_object(), form.threshold()
+            )
+            db.session.commit()
+        except MoneyError as exc:
+            db.session.rollback()
+            form.add_error(exc.field or "above", str(exc))
+        else:
+            flash("Approval rule saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("money.budget_cohort", cohort_id=c.id))
+    return render_template("money/second_approver.html", form=form, cohort=c)

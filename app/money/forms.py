@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from app.core.forms import BaseForm, DateInputField, MoneyField, choices
 from app.money.models import Category, ItemStatus
@@ -111,6 +111,39 @@ class BulkForm(MoneyForm):
         "Reason (needed to reject)",
         validators=[Length(max=1000, message="Reason must be 1,000 characters or fewer")],
     )
+
+
+class OptionalMoneyField(MoneyField):
+    """A MoneyField that may be left empty (`data` None); what is typed is still checked."""
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
+class SecondApprovalForm(MoneyForm):
+    needed = RadioField(
+        "Do larger items need a second approver?",
+        choices=choices(
+            [
+                ("no", "No, one member of staff can approve any item"),
+                ("yes", "Yes, items above an amount need two different members of staff"),
+            ]
+        ),
+        validators=[InputRequired("Select whether larger items need a second approver")],
+    )
+    above = OptionalMoneyField(
+        "Items above this amount need a second approver",
+        description="Only if you chose yes. In pounds and pence, for example 500.00",
+        maximum=MAX_ITEM_PENCE,
+    )
+
+    def validate_above(self, field) -> None:
+        if self.needed.data == "yes" and field.data is None:
+            raise StopValidation("Enter the amount above which items need a second approver")
+
+    def threshold(self) -> int | None:
+        return self.above.data if self.needed.data == "yes" else None
 
 
 STATUS_FILTERS = [("", "Any status")] + [(s.value, s.label) for s in ItemStatus]

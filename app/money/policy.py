@@ -46,3 +46,8 @@ def can_pay(user, item: SpendingItem) -> bool:
 
 def can_change_cap(user, award) -> bool:
     return _staff(user)
+
+
+def can_change_cohort_settings(user) -> bool:
+    """A cohort's money rules (the second-approver threshold) are programme staff's."""
+    return _staff(user)

@@ -15,6 +15,7 @@ from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core.access import roles
 from app.core.csv import safe_cell
+from app.core.mail import deliver_pending
 from app.core.pagination import paginate, parse_page
 from app.core.params import arg_choice, arg_int
 from app.core.roles import Role
@@ -149,6 +150,7 @@ def bulk():
         except MoneyError as exc:
             refused.append(f"Item {item.id}: {exc}")
     db.session.commit()
+    deliver_pending()
     verb = "approved" if form.decision.data == "approve" else "rejected"
     if done:
         flash(f"{done} item{'s' if done != 1 else ''} {verb}.", "success")

@@ -274,6 +274,32 @@ def submit(item: SpendingItem, actor) -> None:
     )
 
 
+def set_second_approval(cohort, actor, above_pence: int | None) -> bool:
+    """Set the amount above which a cohort's items need a second approver (None: one
+    approver is always enough). Returns False when nothing changed (no audit entry)."""
+    if not policy.can_change_cohort_settings(actor):
+        raise MoneyError("Only programme staff can change a cohort's approval rules.")
+    if above_pence is not None and above_pence < 0:
+        raise MoneyError("The amount must be £0.00 or more", "above")
+    state.lock(cohort)
+    before = cohort.second_approval_above_pence
+    if before == above_pence:
+        return False
+    cohort.second_approval_above_pence = above_pence
+    audit.record(
+        "money.second_approval_changed",
+        cohort,
+        actor=actor,
+        changes={"second_approval_above_pence": [before, above_pence]},
+        summary=(
+            f"Cohort {cohort.name}: items above {format_pence(above_pence)} need a second approver"
+            if above_pence is not None
+            else f"Cohort {cohort.name}: one approver is enough for every item"
+        ),
+    )
+    return True
+
+
 def needs_second_approver(item: SpendingItem) -> bool:
     limit = item.award.cohort.second_approval_above_pence
     return limit is not None and item.amount_pence > limit
@@ -301,6 +327,7 @@ def approve(item: SpendingItem, actor) -> bool:
         )
         return False
     _move(item, ItemStatus.APPROVED, actor, "approved", decided_by_id=actor.id, decided_at=utcnow())
+    _tell_holder(item, actor, "A personal-award item was approved")
     return True
 
 

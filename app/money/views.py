@@ -13,6 +13,7 @@ from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.formatting import format_pence
 from app.core.forms import ActionForm
+from app.core.mail import deliver_pending
 from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
@@ -238,6 +239,7 @@ def _act(item_id: int, rule, action, done: str):
         db.session.rollback()
         flash(str(exc), "error")
     else:
+        deliver_pending()
         flash(
             done
             if result is not False
@@ -278,6 +280,7 @@ def _reason_page(item_id: int, form_cls, template: str, action, done: str, field
             db.session.rollback()
             form.add_error(exc.field or field, str(exc))
         else:
+            deliver_pending()
             flash(done, "success")
             return redirect(url_for("money.item", item_id=i.id))
     return render_template(template, form=form, item=i)

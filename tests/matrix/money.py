@@ -38,6 +38,7 @@ PAGES = {
     "money.budget_cohort": Page("/money/budget/{money_cohort_id}", STAFF),
     "money.budget_csv": Page("/money/budget/{money_cohort_id}.csv", STAFF),
     "money.budget_xlsx": Page("/money/budget/{money_cohort_id}.xlsx", STAFF),
+    "money.second_approver": Page("/money/budget/{money_cohort_id}/second-approver", STAFF),
 }
 
 ACTIONS = {
