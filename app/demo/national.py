@@ -1502,7 +1502,7 @@ def add_audit_entries(b: Build) -> None:
     b.insert(table, numbered)
 
 
-from app.demo.national_money import add_spending  # noqa: E402  (its own module)
+from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
 
 FAMILIES: list[Callable[[Build], None]] = [
     add_organisations,
@@ -1515,6 +1515,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_delegations,
     add_release_days,
     add_spending,
+    add_backfill,
     add_audit_entries,
 ]
 

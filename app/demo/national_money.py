@@ -11,9 +11,26 @@ from datetime import timedelta
 from hashlib import sha256
 
 from app.core.storage import StoredFile
-from app.money.models import Category, ItemStatus, Receipt, SpendingItem
+from app.money.models import (
+    BackfillEntry,
+    BackfillKind,
+    BackfillPlan,
+    Category,
+    ItemStatus,
+    Receipt,
+    SpendingItem,
+)
 
 RECEIPT = b"%PDF-1.4\n% national data set receipt\n%%EOF\n"
+INVOICE = b"%PDF-1.4\n% national data set backfill invoice\n%%EOF\n"
+# how the evaluation's employers used backfill, and the team budgets it was paid to
+USES = [
+    "Agency social worker cover for the study days, booked a term ahead.",
+    "A part-time locum covered the caseload on research days.",
+    "Overtime for two colleagues who took the duty rota on study days.",
+    "Paid into the team budget: a newly qualified worker's extra hours.",
+]
+TEAMS = ["", "", "Adult social care locality team", "Children's assessment team budget"]
 # (category, description, lowest and highest pounds)
 KINDS = [
     (Category.CONFERENCE, "Conference registration", 120, 450),
@@ -34,19 +51,24 @@ RUNNING_STAGES = [
 ]
 
 
+def _blob(b, data: bytes) -> dict:
+    stored = {
+        "sha256": sha256(data).hexdigest(),
+        "content_type": "application/pdf",
+        "size_bytes": len(data),
+        "data": data,
+        "created_at": b.at_day(b.today - timedelta(days=400)),
+    }
+    b.assign_ids(StoredFile.__table__, [stored])
+    b.insert(StoredFile.__table__, [stored])
+    return stored
+
+
 def add_spending(b) -> None:
     from app.demo.national import HISTORIC, RUNNING
 
     rng = random.Random(f"{b.seed}-money")
-    stored = {
-        "sha256": sha256(RECEIPT).hexdigest(),
-        "content_type": "application/pdf",
-        "size_bytes": len(RECEIPT),
-        "data": RECEIPT,
-        "created_at": b.at_day(b.today),
-    }
-    b.assign_ids(StoredFile.__table__, [stored])
-    b.insert(StoredFile.__table__, [stored])
+    stored = _blob(b, RECEIPT)
     items, receipts = [], []
     for award in b.awards:
         cohort = award["_cohort"]
@@ -105,3 +127,71 @@ def add_spending(b) -> None:
     b.insert(SpendingItem.__table__, items)
     b.assign_ids(Receipt.__table__, receipts)
     b.insert(Receipt.__table__, receipts)
+
+
+def add_backfill(b) -> None:
+    """Backfill for every award in a finished or running cohort: finished years invoiced
+    and paid in full (in two or three instalments); running years invoiced for the terms
+    so far, the last invoice sometimes not paid yet. Never past the agreed amount, as the
+    service refuses. A note of use for most; a named team budget for some."""
+    from app.demo.national import HISTORIC, RUNNING
+
+    rng = random.Random(f"{b.seed}-backfill")
+    invoice = _blob(b, INVOICE)
+    entries, plans = [], []
+    for award in b.awards:
+        cohort = award["_cohort"]
+        phase, agreed = cohort["_phase"], award["backfill_pence"] or 0
+        if phase not in (HISTORIC, RUNNING) or agreed <= 0:
+            continue
+        start = cohort["programme_start"]
+        terms = rng.choice((2, 3))
+        share = agreed // terms
+        # a finished year invoiced every term; a running one the terms so far
+        so_far = min(terms, max(0, (b.today - start).days // 120))
+        invoiced = terms if phase == HISTORIC else so_far
+        paid = invoiced if phase == HISTORIC or rng.random() < 0.5 else max(invoiced - 1, 0)
+        staff = rng.choice(b.staff)["id"]
+        for n in range(invoiced):
+            amount = agreed - share * (terms - 1) if n == terms - 1 else share
+            on = start + timedelta(days=60 + 120 * n)
+            if on > b.today:
+                break
+            ref = f"INV-{award['id']:05d}-{n + 1}"
+            common = {"award_id": award["id"], "amount_pence": amount, "recorded_by_id": staff}
+            entries.append(
+                {
+                    **common,
+                    "kind": BackfillKind.INVOICE,
+                    "reference": ref,
+                    "dated_on": on,
+                    "file_id": invoice["id"],
+                    "filename": f"{ref}.pdf",
+                    "recorded_at": b.at_day(on),
+                }
+            )
+            paid_on = on + timedelta(days=30)
+            if n < paid and paid_on <= b.today:
+                entries.append(
+                    {
+                        **common,
+                        "kind": BackfillKind.PAYMENT,
+                        "reference": f"BACS {ref}",
+                        "dated_on": paid_on,
+                        "file_id": None,
+                        "filename": None,
+                        "recorded_at": b.at_day(paid_on),
+                    }
+                )
+        if entries and entries[-1]["award_id"] == award["id"]:
+            plans.append(
+                {
+                    "award_id": award["id"],
+                    "team_budget": rng.choice(TEAMS),
+                    "use_note": rng.choice(USES) if phase == HISTORIC or rng.random() < 0.6 else "",
+                }
+            )
+    b.assign_ids(BackfillEntry.__table__, entries)
+    b.insert(BackfillEntry.__table__, entries)
+    b.assign_ids(BackfillPlan.__table__, plans)
+    b.insert(BackfillPlan.__table__, plans)
