@@ -556,7 +556,8 @@ def test_the_programme_budget_sums_every_holder_and_exports_csv_and_excel(app, m
     assert resp.headers["Content-Disposition"].startswith("attachment;")
     wb = load_workbook(io.BytesIO(resp.data))
     rows = list(wb["Transactions"].iter_rows(values_only=True))
-    assert len(rows) == 5 and sum(r[6] for r in rows[1:]) == pytest.approx(535.50)
+    assert len(rows) == 5 and sum(r[7] for r in rows[1:]) == pytest.approx(535.50)
+    assert rows[0][1] == "Fund" and {r[1] for r in rows[1:]} == {"Personal award"}
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Allocated"] == 5000 and summary["Remaining"] == pytest.approx(4464.50)
 

@@ -4,9 +4,11 @@ checked by content, and 20 parallel payments past what is left never all pass.""
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -127,6 +129,17 @@ def test_staff_record_an_invoice_with_its_document_a_payment_and_the_use(app, ma
         cohort_id = db.session.get(Award, award.id).cohort_id
     budget = text(browser.get(f"/money/budget/{cohort_id}"))
     assert "Invoiced by employers £2,500.00 Paid £2,500.00 Remaining £2,500.00" in budget
+    # the invoice and the payment are transactions in the CSV and the workbook
+    csv_rows = list(csv.reader(io.StringIO(browser.get(f"/money/budget/{cohort_id}.csv").text)))
+    backfill_rows = [r for r in csv_rows if r[1] == "Backfill"]
+    assert [(r[3], r[7], r[10]) for r in backfill_rows] == [
+        ("Invoice received", "2500.00", "INV-2027-01"),
+        ("Payment made", "2500.00", "BACS 1"),
+    ]
+    assert backfill_rows[1][4] == "Payment to the team budget: Hospital discharge team"
+    sheet = load_workbook(io.BytesIO(browser.get(f"/money/budget/{cohort_id}.xlsx").data))
+    rows = list(sheet["Transactions"].iter_rows(values_only=True))
+    assert [r[7] for r in rows if r[1] == "Backfill"] == [2500, 2500]
     with app.app_context():
         entry = db.session.scalar(select(BackfillEntry).where(BackfillEntry.file_id.isnot(None)))
         assert db.session.scalar(select(func.count(BackfillPlan.id))) == 1

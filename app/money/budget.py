@@ -1,11 +1,14 @@
 """The programme budget for one cohort's personal awards: what was allocated (the sum of
 the holders' caps), committed (approved and paid), paid, pending and remaining, spending
-by category, the holders with most and least left, and every transaction for export.
+by category, the holders with most and least left, backfill totals, and every
+transaction (personal-award items, backfill invoices and payments) for export.
 All summed by the database from the items, in a fixed number of queries."""
 
 from __future__ import annotations
 
+import heapq
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,11 +19,19 @@ from app.core.csv import safe_cell
 from app.extensions import db
 from app.money import services
 from app.money.backfill import BackfillFigures, figures_for
-from app.money.models import COMMITTED, Category, SpendingItem
+from app.money.models import (
+    COMMITTED,
+    BackfillEntry,
+    BackfillKind,
+    BackfillPlan,
+    Category,
+    SpendingItem,
+)
 
 EXPORT_LIMIT = 100_000
 HEADERS = [
     "Item",
+    "Fund",
     "Award holder",
     "Category",
     "Description",
@@ -29,8 +40,9 @@ HEADERS = [
     "Amount (GBP)",
     "Status",
     "Corrects item",
-    "Payment reference",
+    "Reference",
 ]
+AMOUNT, DATE = HEADERS.index("Amount (GBP)"), HEADERS.index("Date")
 
 
 @dataclass
@@ -123,9 +135,8 @@ def _pounds(pence: int) -> str:
     return f"{sign}{pounds}.{p:02d}"
 
 
-def transactions(cohort_id: int):
-    """Every item of the cohort, oldest first: (item, holder name)."""
-    return db.session.execute(
+def _spending_rows(cohort_id: int) -> Iterator[list]:
+    rows = db.session.execute(
         select(SpendingItem, Award)
         .join(Award, Award.id == SpendingItem.award_id)
         .where(Award.cohort_id == cohort_id)
@@ -133,21 +144,56 @@ def transactions(cohort_id: int):
         .order_by(SpendingItem.spent_on, SpendingItem.id)
         .limit(EXPORT_LIMIT)
     )
+    for item, award in rows:
+        yield [
+            item.id,
+            "Personal award",
+            award.holder.name,
+            item.category.label,
+            item.description,
+            item.supplier,
+            item.spent_on,
+            item.amount_pence,
+            item.status.label,
+            item.adjusts_id or "",
+            item.payment_reference or "",
+        ]
 
 
-def _row(item: SpendingItem, award: Award) -> list:
-    return [
-        item.id,
-        award.holder.name,
-        item.category.label,
-        item.description,
-        item.supplier,
-        item.spent_on,
-        item.amount_pence,
-        item.status.label,
-        item.adjusts_id or "",
-        item.payment_reference or "",
-    ]
+def _backfill_rows(cohort_id: int) -> Iterator[list]:
+    rows = db.session.execute(
+        select(BackfillEntry, Award, BackfillPlan.team_budget)
+        .join(Award, Award.id == BackfillEntry.award_id)
+        .outerjoin(BackfillPlan, BackfillPlan.award_id == Award.id)
+        .where(Award.cohort_id == cohort_id)
+        .options(joinedload(Award.holder), joinedload(Award.employer))
+        .order_by(BackfillEntry.dated_on, BackfillEntry.id)
+        .limit(EXPORT_LIMIT)
+    )
+    for entry, award, team_budget in rows:
+        invoice = entry.kind == BackfillKind.INVOICE
+        paid_to = f"the team budget: {team_budget}" if team_budget else "the employer"
+        yield [
+            f"B{entry.id}",
+            "Backfill",
+            award.holder.name,
+            entry.kind.label,
+            "Invoice from the employer" if invoice else f"Payment to {paid_to}",
+            award.employer.name,
+            entry.dated_on,
+            entry.amount_pence,
+            "Invoiced" if invoice else "Paid",
+            "",
+            entry.reference,
+        ]
+
+
+def transactions(cohort_id: int) -> Iterator[list]:
+    """Every personal-award item and backfill invoice and payment of the cohort, oldest
+    first, as rows under HEADERS (dates as dates, amounts in pence)."""
+    return heapq.merge(
+        _spending_rows(cohort_id), _backfill_rows(cohort_id), key=lambda row: row[DATE]
+    )
 
 
 def csv_text(cohort_id: int) -> str:
@@ -156,10 +202,9 @@ def csv_text(cohort_id: int) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(HEADERS)
-    for item, award in transactions(cohort_id):
-        row = _row(item, award)
-        row[5] = row[5].isoformat()
-        row[6] = _pounds(row[6])
+    for row in transactions(cohort_id):
+        row[DATE] = row[DATE].isoformat()
+        row[AMOUNT] = _pounds(row[AMOUNT])
         w.writerow([safe_cell(v) for v in row])
     return out.getvalue()
 
@@ -205,11 +250,10 @@ def workbook(cohort_name: str, cohort_id: int) -> bytes:
     sheet.append(HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for item, award in transactions(cohort_id):
-        row = _row(item, award)
-        row[6] = row[6] / 100
+    for row in transactions(cohort_id):
+        row[AMOUNT] = row[AMOUNT] / 100
         sheet.append([safe_cell(v) for v in row])
-    for ws, cols in ((summary, "BCDE"), (sheet, "G")):
+    for ws, cols in ((summary, "BCDE"), (sheet, "H")):
         for col in cols:
             for cell in ws[col]:
                 if isinstance(cell.value, float):
