@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from app.money.routes import bp as money_bp
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
+    from app.outputs.routes import bp as outputs_bp
     from app.release.views import bp as release_bp
     from app.residentials.views import bp as residentials_bp
     from app.selection.views import bp as selection_bp
@@ -182,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
         residentials_bp,
         money_bp,
         supervision_bp,
+        outputs_bp,
     ):
         app.register_blueprint(bp)
 

@@ -16,4 +16,11 @@ from app.residentials.models import (  # noqa: F401
     Workshop,
     WorkshopSession,
 )
+from app.outputs.models import (  # noqa: F401
+    DueDateChange,
+    OutputFeedback,
+    OutputType,
+    OutputVersion,
+    ShowcasePage,
+)
 from app.supervision.models import Allocation, Attendee, Meeting, PoolMember  # noqa: F401

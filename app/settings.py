@@ -71,6 +71,9 @@ class Settings:
     PER_PAGE = 25
     # Uploaded files (receipts, invoices): refused above this size, by app.core.storage.
     STORAGE_MAX_BYTES = 10 * 1024 * 1024
+    # Outputs (posters, slides, reports): refused above this size, by app.outputs. A larger
+    # value needs MAX_CONTENT_LENGTH raised with it.
+    OUTPUT_MAX_BYTES = 10 * 1024 * 1024
     # A whole request: one file at the limit plus the form around it; more answers 413.
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
 

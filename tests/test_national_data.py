@@ -93,7 +93,7 @@ def test_sizes_follow_the_scale(app):
     assert counts["release_day"] == SIZES.release_days
     assert counts["user"] == SIZES.users
     assert counts["audit_entry"] == SIZES.audit_entries
-    assert counts["award_output"] == 3 * SIZES.award_holders
+    assert counts["award_output"] == len(OutputKind) * SIZES.award_holders
     with app.app_context():
         employers = db.session.scalar(
             select(func.count(Organisation.id)).where(
@@ -188,7 +188,7 @@ def test_applications_sign_offs_and_awards_keep_the_rules(app):
         for cohort in db.session.scalars(select(Cohort)):
             assert sum(1 for a in awards.values() if a.cohort_id == cohort.id) <= cohort.places
         outputs = db.session.scalar(select(func.count(AwardOutput.id)))
-        assert outputs == 3 * len(awards)
+        assert outputs == len(OutputKind) * len(awards)
 
 
 def test_release_ledgers_keep_the_rules(app):

@@ -1,7 +1,9 @@
 """An award holder's programme record: created when an application is awarded.
 
 Entitlements are copied from the cohort at award time so a later change to the
-cohort does not silently rewrite someone's year.
+cohort does not silently rewrite someone's year. `completed_at` is set by
+`app.outputs.services.mark_complete` once every output is accepted and the release
+days are reconciled (certificates read it).
 """
 
 from __future__ import annotations
@@ -9,7 +11,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
@@ -42,6 +54,8 @@ class Award(db.Model):
     study_days: Mapped[int] = mapped_column(Integer)
     personal_award_cap_pence: Mapped[int] = mapped_column(Integer)
     backfill_pence: Mapped[int] = mapped_column(Integer, default=0)
+    # Every output accepted and the release days reconciled (app.outputs.services).
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     application = relationship("Application")
     cohort = relationship("Cohort")
@@ -58,27 +72,70 @@ class OutputKind(enum.StrEnum):
     POSTER = "poster"
     PRESENTATION = "presentation"
     REPORT = "report"
+    SUMMARY = "summary"
 
     @property
     def label(self) -> str:
         return {
             "poster": "Creative research poster",
             "presentation": "Oral presentation on the presentation day",
-            "report": "Research report with a one-page summary",
+            "report": "Research report",
+            "summary": "One-page summary of the report",
+        }[self.value]
+
+    @property
+    def short(self) -> str:
+        return {
+            "poster": "Poster",
+            "presentation": "Presentation",
+            "report": "Report",
+            "summary": "Summary",
         }[self.value]
 
 
 class OutputStatus(enum.StrEnum):
     NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
+    DRAFT = "draft"
     SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_started": "Not started",
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "changes_requested": "Changes requested",
+            "accepted": "Accepted",
+        }[self.value]
+
+    @property
+    def colour(self) -> str:
+        return {
+            "not_started": "grey",
+            "draft": "yellow",
+            "submitted": "blue",
+            "changes_requested": "orange",
+            "accepted": "green",
+        }[self.value]
+
+
+# Statuses in which the award holder still owes work: past the due date they are overdue.
+OWING = (OutputStatus.NOT_STARTED, OutputStatus.DRAFT, OutputStatus.CHANGES_REQUESTED)
 
 
 class AwardOutput(db.Model):
-    """One of the three required outputs; its own issue adds uploads and extensions."""
+    """One required output of an award holder: its status, due date (extensions keep
+    their history in `output_due_change`), versions and feedback (app.outputs.models),
+    and the holder's consent to share it in the showcase (revocable, per output)."""
 
     __tablename__ = "award_output"
-    __table_args__ = (UniqueConstraint("award_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("award_id", "kind"),
+        # the showcase: accepted and consented outputs
+        Index("ix_award_output_showcase", "showcase_consent", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
@@ -88,5 +145,14 @@ class AwardOutput(db.Model):
         default=OutputStatus.NOT_STARTED,
     )
     due_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    showcase_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     award: Mapped[Award] = relationship(back_populates="outputs")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_date is not None and self.due_date < today and self.status in OWING

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.accounts.models import User, UserRole
-from app.awards.models import Award, AwardOutput, OutputKind
+from app.awards.models import Award, AwardOutput
 from app.core import audit
 from app.core.roles import Role
 from app.extensions import db
+from app.outputs.services import output_types
 
 if TYPE_CHECKING:
     from app.applications.models import Application
@@ -29,8 +30,8 @@ def create_award(app: Application, actor: User) -> Award:
         personal_award_cap_pence=cohort.personal_award_cap_pence,
         backfill_pence=cohort.backfill_pence,
     )
-    for kind in OutputKind:
-        award.outputs.append(AwardOutput(kind=kind, due_date=cohort.programme_end))
+    for kind, due in output_types(cohort):
+        award.outputs.append(AwardOutput(kind=kind, due_date=due))
     db.session.add(award)
     holder = app.applicant
     if not holder.has_role(Role.AWARD_HOLDER):

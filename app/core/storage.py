@@ -6,15 +6,20 @@ files, and one backup holds everything. Each file is stored once per content
 (content-addressed by SHA-256); owners keep their own filename for it.
 
 A file is accepted by what it contains, never by its name or declared type: PDF, PNG
-and JPEG only (an HTML page or a program renamed `.pdf` is refused), up to
-`STORAGE_MAX_BYTES` (10 MB by default). Downloads stream in chunks as attachments, and
-only after the owning record's `can_<verb>` rule has allowed them (the caller's job).
+and JPEG (an HTML page or a program renamed `.pdf` is refused), and, where the caller
+allows them (outputs), PowerPoint and Word files: a zip whose `[Content_Types].xml`
+declares a presentation or document main part (a macro-enabled one, or any other zip,
+is refused). Up to `STORAGE_MAX_BYTES` (10 MB by default) or the caller's own limit.
+Downloads stream in chunks as attachments, and only after the owning record's
+`can_<verb>` rule has allowed them (the caller's job).
 """
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from hashlib import sha256
 from urllib.parse import quote
@@ -39,6 +44,16 @@ KINDS = {
 }
 ACCEPT = ",".join([".pdf", ".png", ".jpg", ".jpeg", *KINDS])  # for <input accept>
 
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Office Open XML files: zips told apart by the main part their [Content_Types].xml names.
+OFFICE = {
+    PPTX: (b"presentationml.presentation.main+xml", ".pptx", "PowerPoint"),
+    DOCX: (b"wordprocessingml.document.main+xml", ".docx", "Word"),
+}
+ZIP_MAGIC = b"PK\x03\x04"
+ALL_KINDS = (*KINDS, *OFFICE)
+
 
 class StorageError(Exception):
     """The file was refused; the message is shown to the person who chose it."""
@@ -56,7 +71,7 @@ class StoredFile(db.Model):
 
     @property
     def extension(self) -> str:
-        return KINDS.get(self.content_type, (b"", "", ""))[1]
+        return {**KINDS, **OFFICE}.get(self.content_type, (b"", "", ""))[1]
 
 
 def max_bytes() -> int:
@@ -67,31 +82,67 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type the bytes really are (of the kinds we accept), or None."""
-    for content_type, (magic, _ext, _name) in KINDS.items():
-        if data.startswith(magic):
+def _office_type(data: bytes) -> str | None:
+    """PPTX or DOCX when `data` is a readable zip whose content types name that main
+    part; None for any other zip (a macro-enabled file, a plain archive, a broken one)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > 1024 * 1024:  # a content-types list is a few KB
+                return None
+            types = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    if b"macroEnabled" in types:
+        return None
+    for content_type, (marker, _ext, _name) in OFFICE.items():
+        if marker in types:
             return content_type
     return None
 
 
-def check(data: bytes) -> str:
-    """The content type of an acceptable file; StorageError saying why not otherwise."""
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (of the kinds we know), or None."""
+    for content_type, (magic, _ext, _name) in KINDS.items():
+        if data.startswith(magic):
+            return content_type
+    if data.startswith(ZIP_MAGIC):
+        return _office_type(data)
+    return None
+
+
+def _names(allowed: Collection[str]) -> str:
+    names = [v[2] for k, v in {**KINDS, **OFFICE}.items() if k in allowed]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def check(data: bytes, allowed: Collection[str] = tuple(KINDS), limit: int | None = None) -> str:
+    """The content type of an acceptable file; StorageError saying why not otherwise.
+    `allowed`: the content types the caller takes (receipts: PDF, PNG, JPEG); `limit`:
+    its size limit in bytes (default STORAGE_MAX_BYTES)."""
+    limit = limit or max_bytes()
     if not data:
         raise StorageError("The selected file is empty")
-    if len(data) > max_bytes():
-        raise StorageError(f"The selected file must be smaller than {_megabytes(max_bytes())}")
+    if len(data) > limit:
+        raise StorageError(f"The selected file must be smaller than {_megabytes(limit)}")
     content_type = sniff(data)
-    if content_type is None:
-        raise StorageError("The selected file must be a PDF, PNG or JPEG")
+    if content_type is None or content_type not in allowed:
+        raise StorageError(f"The selected file must be a {_names(allowed)}")
     return content_type
 
 
-def put(data: bytes, filename: str = "", declared_type: str | None = None) -> StoredFile:
+def put(
+    data: bytes,
+    filename: str = "",
+    declared_type: str | None = None,
+    *,
+    allowed: Collection[str] = tuple(KINDS),
+    limit: int | None = None,
+) -> StoredFile:
     """Store `data` in the current transaction (the caller commits with the owner) and
     return its row; the same content stored before is the same row. `filename` and
     `declared_type` are what the browser said: never trusted, the content decides."""
-    content_type = check(data)
+    content_type = check(data, allowed, limit)
     digest = sha256(data).hexdigest()
     existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     if existing is not None:

@@ -1069,11 +1069,11 @@ def add_awards(b: Build) -> None:
         for kind in OutputKind:
             due, status = cohort["programme_end"], OutputStatus.NOT_STARTED
             if phase == HISTORIC:
-                status = OutputStatus.SUBMITTED
+                status = OutputStatus.ACCEPTED
                 if b.rng.random() < 0.05:  # an extension: one real award holder needed it
-                    status, due = OutputStatus.IN_PROGRESS, due + timedelta(days=120)
+                    status, due = OutputStatus.DRAFT, due + timedelta(days=120)
             elif phase == RUNNING and kind != OutputKind.PRESENTATION:
-                status = b.rng.choice([OutputStatus.NOT_STARTED, OutputStatus.IN_PROGRESS])
+                status = b.rng.choice([OutputStatus.NOT_STARTED, OutputStatus.DRAFT])
             outputs.append({"award_id": award["id"], "kind": kind, "status": status})
             outputs[-1]["due_date"] = due
     b.insert(Award.__table__, awards)

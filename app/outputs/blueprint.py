@@ -1,0 +1,11 @@
+"""The outputs blueprint, in a module of its own so its view modules import it and never
+each other."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.core.navigation import register_nav
+
+bp = Blueprint("outputs", __name__, url_prefix="/outputs")
+register_nav(48, "Outputs", "outputs.mine")
