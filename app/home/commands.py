@@ -18,6 +18,24 @@ def register(app: Flask) -> None:
         """Deliver queued email over SMTP (when MAIL_SERVER is set)."""
         click.echo(f"Sent {deliver_pending(limit=1000)} message(s).")
 
+    @app.cli.command("clear-orphaned-files")
+    @click.option(
+        "--hours",
+        type=click.IntRange(min=1),
+        default=24,
+        show_default=True,
+        help="Only files stored at least this long ago (an upload in progress is kept).",
+    )
+    def clear_orphaned_files(hours: int) -> None:
+        """Delete stored files (receipts, invoices, outputs...) that no record uses."""
+        from datetime import timedelta
+
+        from app.core.storage_cleanup import clear_orphaned_files as clear
+
+        removed = clear(grace=timedelta(hours=hours))
+        db.session.commit()
+        click.echo(f"Removed {removed} stored file(s) that no record uses.")
+
     @app.cli.command("prune-throttle")
     def prune_throttle() -> None:
         """Delete sign-in failures older than the throttle window."""
