@@ -154,7 +154,7 @@ def register_blueprints(app: Flask) -> None:
     from app.release.views import bp as release_bp
     from app.residentials.views import bp as residentials_bp
     from app.selection.views import bp as selection_bp
-    from app.supervision.views import bp as supervision_bp
+    from app.supervision.routes import bp as supervision_bp
 
     # nhsuk-frontend, served by the app itself (no CDN): its compiled CSS and JS under
     # /frontend, and its images and manifest under /assets, where its CSS looks for them.

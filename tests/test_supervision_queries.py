@@ -132,3 +132,18 @@ def test_an_award_holders_record_does_not_grow_with_meetings(app, make, browser)
     s.meetings(award, 90)
     at_100 = page_queries(app, browser, url)
     assert_flat("supervision award", at_10, at_100)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["onboarding?missing=any", "onboarding", "contact", "contact?show=flagged", "contact.csv"],
+)
+def test_onboarding_and_contact_report_do_not_grow(page, app, make, browser):
+    s = Setting(app, make)
+    s.holders(10)
+    browser.sign_in(s.staff.email)
+    url = f"/supervision/cohorts/{s.cohort.id}/{page}"
+    at_10 = page_queries(app, browser, url)
+    s.holders(90)
+    at_100 = page_queries(app, browser, url)
+    assert_flat(f"supervision {page}", at_10, at_100)

@@ -4,13 +4,17 @@ Views answer 404 when a rule fails, so an id tells nobody whose record it is."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.awards.models import Award
+from app.core.clock import today
 from app.core.roles import Role
 from app.extensions import db
 from app.organisations.models import Membership
+from app.release.models import Delegation
 from app.supervision.models import Allocation, Meeting
 
 
@@ -37,14 +41,35 @@ def is_current_allocated(user: User, award: Award) -> bool:
     return found is not None
 
 
+def managers_covered(user: User, today: date) -> list[int]:
+    """The line managers whose award holders `user` sees as a manager: themselves and
+    anyone who delegated approvals to them for today (app.release delegations)."""
+    if not user.has_role(Role.LINE_MANAGER):
+        return []
+    return [
+        user.id,
+        *db.session.scalars(
+            select(Delegation.manager_id).where(
+                Delegation.delegate_id == user.id,
+                Delegation.starts_on <= today,
+                Delegation.ends_on >= today,
+                Delegation.revoked_at.is_(None),
+            )
+        ),
+    ]
+
+
 def can_view_award(user: User, award: Award) -> bool:
-    """Staff; the award holder; their line manager; their current supervisor or coach;
-    an assistant director of their employer."""
+    """Staff; the award holder; their line manager, or the colleague the manager
+    delegated approvals to (while the delegation runs); their current supervisor or
+    coach; an assistant director of their employer."""
     if user.has_role(Role.STAFF):
         return True
     if award.holder_id == user.id and user.has_role(Role.AWARD_HOLDER):
         return True
-    if award.line_manager_id == user.id and user.has_role(Role.LINE_MANAGER):
+    if award.line_manager_id is not None and award.line_manager_id in managers_covered(
+        user, today()
+    ):
         return True
     if award.employer_id in director_org_ids(user):
         return True

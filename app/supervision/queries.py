@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User
-from app.awards.models import Award
+from app.awards.models import Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.extensions import db
 from app.release import services as ledger
@@ -95,6 +95,42 @@ def three_way_dates(award_ids: list[int]) -> dict[int, list[date]]:
 
 
 @dataclass
+class OutputLine:
+    """One required output as a supervisor reads it: kind, status and due date (read
+    only; the outputs pages are their own feature)."""
+
+    kind: OutputKind
+    status: str  # the status value
+    due_date: date | None
+    overdue: bool
+
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ").capitalize()
+
+
+DONE_OUTPUT_STATUSES = ("submitted", "accepted")
+
+
+def outputs_for(award_ids: list[int], today: date) -> dict[int, list[OutputLine]]:
+    """{award_id: its outputs} in one query (columns only: the outputs feature owns the
+    rest of the row)."""
+    out: dict[int, list[OutputLine]] = {a: [] for a in award_ids}
+    if not award_ids:
+        return out
+    rows = db.session.execute(
+        select(AwardOutput.award_id, AwardOutput.kind, AwardOutput.status, AwardOutput.due_date)
+        .where(AwardOutput.award_id.in_(award_ids))
+        .order_by(AwardOutput.award_id, AwardOutput.id)
+    )
+    for award_id, kind, status, due in rows:
+        value = getattr(status, "value", status)
+        late = due is not None and due < today and value not in DONE_OUTPUT_STATUSES
+        out[award_id].append(OutputLine(OutputKind(kind), value, due, late))
+    return out
+
+
+@dataclass
 class HolderRow:
     award: Award
     days_taken: float
@@ -107,6 +143,7 @@ class HolderRow:
     three_way: list[Window]
     supervisor: User | None = None
     coach: User | None = None
+    outputs: list[OutputLine] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -170,12 +207,13 @@ def current_people(award_ids: list[int]) -> dict[int, dict[PoolKind, User]]:
 
 def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
     """Days taken and remaining (the release ledger), at-risk, meetings, three-way status
-    and the current supervisor and coach, for a page of awards in five queries."""
+    the current supervisor and coach and the outputs, for a page of awards in six queries."""
     ids = [a.id for a in awards]
     sums = ledger.balances_for(ids)
     counts = _meeting_counts(ids)
     held = three_way_dates(ids)
     people = current_people(ids)
+    outputs = outputs_for(ids, today)
     rows = []
     for a in awards:
         bal = ledger.balance(a, sums[a.id])
@@ -199,6 +237,7 @@ def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
                 three_way=three_way_status(a.cohort, held[a.id], today),
                 supervisor=people[a.id].get(PoolKind.SUPERVISOR),
                 coach=people[a.id].get(PoolKind.COACH),
+                outputs=outputs[a.id],
             )
         )
     return rows

@@ -4,7 +4,7 @@ meeting logs, reads and confirms it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,15 +21,11 @@ from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
 from app.organisations.models import Organisation, OrgKind
-from app.supervision import policy, queries, services
+from app.supervision import onboarding, policy, queries, services
+from app.supervision.blueprint import KIND, SUPPORTERS, bp
 from app.supervision.forms import AllocateForm, MeetingForm, PoolEditForm, PoolForm
 from app.supervision.models import Allocation, Attendee, Meeting, MeetingKind, PoolKind, PoolMember
 from app.supervision.services import SupervisionError
-
-bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-SUPPORTERS = (Role.SUPERVISOR, Role.COACH, Role.LINE_MANAGER, Role.ASSISTANT_DIRECTOR)
-KIND = "<any(supervisor,coach):kind>"
 
 
 def _me() -> User:
@@ -41,8 +37,9 @@ def _per_page() -> int:
 
 
 def _supported_awards(me: User):
-    """The awards of the holders `me` supports: allocated to them, managed by them, or
-    employed by an organisation they are assistant director of."""
+    """The awards of the holders `me` supports: allocated to them, managed by them (or by
+    a manager they cover today), or employed by an organisation they are assistant
+    director of."""
     conditions = []
     if me.has_role(Role.SUPERVISOR, Role.COACH):
         mine = select(Allocation.award_id).where(
@@ -50,7 +47,8 @@ def _supported_awards(me: User):
         )
         conditions.append(Award.id.in_(mine))
     if me.has_role(Role.LINE_MANAGER):
-        conditions.append(Award.line_manager_id == me.id)
+        # their own staff, and the staff of managers who delegated approvals to them today
+        conditions.append(Award.line_manager_id.in_(policy.managers_covered(me, today())))
     orgs = policy.director_org_ids(me)
     if orgs:
         conditions.append(Award.employer_id.in_(orgs))
@@ -85,6 +83,7 @@ def index():
         rows=rows,
         own=own,
         director=bool(policy.director_org_ids(me)),
+        allocated=me.has_role(Role.SUPERVISOR, Role.COACH),
         can_log=bool(services.meeting_kinds_for(me)),
     )
 
@@ -242,6 +241,7 @@ def award(award_id: int):
         can_open=lambda m: policy.can_view_meeting(me, m),
         staff=me.has_role(Role.STAFF),
         mine=a.holder_id == me.id,
+        onboarding_visible=onboarding.can_see(me, a, today()),
     )
 
 

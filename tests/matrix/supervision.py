@@ -13,6 +13,8 @@ SUPPORTERS = frozenset({Role.SUPERVISOR, Role.COACH, Role.LINE_MANAGER, Role.ASS
 READERS = STAFF | SUPPORTERS | {Role.AWARD_HOLDER}
 NOT_THEIRS = READERS - STAFF
 LOGGERS = frozenset({Role.SUPERVISOR, Role.COACH, Role.AWARD_HOLDER})
+# the onboarding checklist: staff, the holder, their line manager, an assistant director
+CHECKLIST = frozenset({Role.STAFF, Role.AWARD_HOLDER, Role.LINE_MANAGER, Role.ASSISTANT_DIRECTOR})
 
 PAGES = {
     "supervision.index": Page("/supervision/", READERS),
@@ -34,9 +36,28 @@ PAGES = {
     "supervision.meeting": Page(
         "/supervision/meetings/{supervision_meeting_id}", READERS, not_found_for=NOT_THEIRS
     ),
+    "supervision.onboarding_award": Page(
+        "/supervision/awards/{supervision_award_id}/onboarding",
+        CHECKLIST,
+        not_found_for=CHECKLIST - STAFF,
+    ),
+    "supervision.onboarding_cohort": Page(
+        "/supervision/cohorts/{supervision_cohort_id}/onboarding", STAFF
+    ),
+    "supervision.contact_report": Page(
+        "/supervision/cohorts/{supervision_cohort_id}/contact", STAFF
+    ),
+    "supervision.contact_csv": Page(
+        "/supervision/cohorts/{supervision_cohort_id}/contact.csv", STAFF
+    ),
 }
 
-ACTIONS = {"supervision.meeting_confirm": frozenset({Role.AWARD_HOLDER})}
+ACTIONS = {
+    "supervision.meeting_confirm": frozenset({Role.AWARD_HOLDER}),
+    # tested in tests/test_supervision_onboarding.py (who ticks which item)
+    "supervision.onboarding_tick": CHECKLIST,
+    "supervision.onboarding_untick": CHECKLIST,
+}
 
 
 def records(make, app) -> dict:

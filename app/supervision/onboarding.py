@@ -1,0 +1,289 @@
+"""The onboarding checklist per award holder: what has to be in place early in the year
+(the first cohort's library access came late), each item dated and with who did it.
+
+Supervisor and coach allocated and residential registration are read from their own
+records; the other items are ticked by the people they belong to (staff can tick any):
+the award holder records asking for library access, the line manager acknowledges the
+managers' handbook, the line manager or assistant director records the learning
+agreement signed. Each tick or untick locks the award row, so two people ticking the
+same item at once give one tick and a clear message to the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.awards.models import Award
+from app.core import audit, state
+from app.core.formatting import format_date
+from app.core.roles import Role
+from app.extensions import db
+from app.release import services as ledger
+from app.residentials.models import Registration, Workshop
+from app.supervision import policy
+from app.supervision.models import Allocation, OnboardingItem, OnboardingTick, PoolKind
+from app.supervision.services import SupervisionError
+
+# Every item in the order shown: derived ones are read from other records.
+KEYS = [
+    "supervisor",
+    "coach",
+    *(i.value for i in OnboardingItem),
+    "residential",
+]
+LABELS = {
+    "supervisor": "Academic supervisor allocated",
+    "coach": "Coach allocated",
+    **{i.value: i.label for i in OnboardingItem},
+    "residential": "Residential workshops registration done",
+}
+DERIVED_FROM = {
+    "supervisor": "From the allocation",
+    "coach": "From the allocation",
+    "residential": "From the award holder's replies",
+}
+WHO_TICKS = {
+    OnboardingItem.LIBRARY_REQUESTED: "the award holder or programme staff",
+    OnboardingItem.LIBRARY_GRANTED: "programme staff",
+    OnboardingItem.LEARNING_AGREEMENT: (
+        "the line manager, an assistant director of the employer or programme staff"
+    ),
+    OnboardingItem.HANDBOOK: "the line manager or programme staff",
+    OnboardingItem.BACKFILL: "programme staff",
+}
+
+
+class AlreadyDone(SupervisionError, state.Conflict):
+    """Someone ticked (or unticked) the item first; nothing changed."""
+
+
+# Who may do what --------------------------------------------------------------------
+
+
+def can_see(user: User, award: Award, today: date) -> bool:
+    """Staff, the award holder, their line manager (or today's delegate) and an assistant
+    director of the employer. Supervisors and coaches do not see it."""
+    if user.has_role(Role.STAFF):
+        return True
+    if award.holder_id == user.id and user.has_role(Role.AWARD_HOLDER):
+        return True
+    if award.employer_id in policy.director_org_ids(user):
+        return True
+    return ledger.acting_for(user, award, today) is not None
+
+
+def can_tick(user: User, award: Award, item: OnboardingItem) -> bool:
+    if user.has_role(Role.STAFF):
+        return True
+    if item is OnboardingItem.LIBRARY_REQUESTED:
+        return award.holder_id == user.id and user.has_role(Role.AWARD_HOLDER)
+    manager = award.line_manager_id == user.id and user.has_role(Role.LINE_MANAGER)
+    if item is OnboardingItem.HANDBOOK:
+        return manager
+    if item is OnboardingItem.LEARNING_AGREEMENT:
+        return manager or award.employer_id in policy.director_org_ids(user)
+    return False
+
+
+# Ticking ----------------------------------------------------------------------------
+
+
+def _tick_row(award: Award, item: OnboardingItem) -> OnboardingTick | None:
+    return db.session.scalar(
+        select(OnboardingTick)
+        .options(joinedload(OnboardingTick.ticked_by))
+        .where(OnboardingTick.award_id == award.id, OnboardingTick.item == item)
+    )
+
+
+def tick(award: Award, item: OnboardingItem, actor: User, today: date) -> OnboardingTick:
+    """Tick `item` for the award holder, dated today."""
+    if not can_tick(actor, award, item):
+        raise SupervisionError(f"Only {WHO_TICKS[item]} can tick this item. Nothing was changed.")
+    state.lock(award)
+    found = _tick_row(award, item)
+    if found is not None:
+        by = found.ticked_by.name if found.ticked_by else "someone"
+        raise AlreadyDone(
+            f"{item.label} was already ticked by {by} on {format_date(found.done_on)}. "
+            "Nothing was changed."
+        )
+    if item is OnboardingItem.LIBRARY_GRANTED and (
+        _tick_row(award, OnboardingItem.LIBRARY_REQUESTED) is None
+    ):
+        raise SupervisionError(
+            "Record that library access was requested before recording it granted. "
+            "Nothing was changed."
+        )
+    row = OnboardingTick(award_id=award.id, item=item, done_on=today, ticked_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "supervision.onboarding_ticked",
+        award,
+        actor=actor,
+        summary=f"{item.label} for {award.holder.name}",
+        changes={item.value: [None, today]},
+    )
+    return row
+
+
+def untick(award: Award, item: OnboardingItem, actor: User) -> None:
+    """Take a tick back (ticked by mistake): the audit log keeps who did both."""
+    if not can_tick(actor, award, item):
+        raise SupervisionError(f"Only {WHO_TICKS[item]} can change this item. Nothing was changed.")
+    state.lock(award)
+    found = _tick_row(award, item)
+    if found is None:
+        raise AlreadyDone(f"{item.label} is not ticked. Nothing was changed.")
+    if item is OnboardingItem.LIBRARY_REQUESTED and (
+        _tick_row(award, OnboardingItem.LIBRARY_GRANTED) is not None
+    ):
+        raise SupervisionError(
+            "Library access is recorded as granted. Untick that first. Nothing was changed."
+        )
+    db.session.execute(delete(OnboardingTick).where(OnboardingTick.id == found.id))
+    audit.record(
+        "supervision.onboarding_unticked",
+        award,
+        actor=actor,
+        summary=f"{item.label} unticked for {award.holder.name}",
+        changes={item.value: [found.done_on, None]},
+    )
+
+
+# Reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    key: str
+    done_on: date | None = None
+    by: str = ""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.key]
+
+    @property
+    def item(self) -> OnboardingItem | None:
+        return None if self.key in DERIVED_FROM else OnboardingItem(self.key)
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+
+@dataclass
+class Checklist:
+    award: Award
+    checks: list[Check]
+
+    @property
+    def outstanding(self) -> list[Check]:
+        return [c for c in self.checks if not c.done]
+
+    @property
+    def complete(self) -> bool:
+        return not self.outstanding
+
+
+def checklists(awards: list[Award]) -> list[Checklist]:
+    """The checklist of each award, for a page of awards in four queries."""
+    ids = [a.id for a in awards]
+    found: dict[int, dict[str, Check]] = {a: {} for a in ids}
+    if ids:
+        for t in db.session.scalars(
+            select(OnboardingTick)
+            .options(joinedload(OnboardingTick.ticked_by).lazyload(User.role_links))
+            .where(OnboardingTick.award_id.in_(ids))
+        ):
+            who = t.ticked_by.name if t.ticked_by else "a former user"
+            found[t.award_id][t.item.value] = Check(t.item.value, t.done_on, who)
+        for award_id, kind, started in db.session.execute(
+            select(Allocation.award_id, Allocation.kind, func.min(Allocation.started_on))
+            .where(Allocation.award_id.in_(ids))
+            .group_by(Allocation.award_id, Allocation.kind)
+        ):
+            key = PoolKind(kind).value
+            found[award_id][key] = Check(key, started, DERIVED_FROM[key])
+        cohort_ids = {a.cohort_id for a in awards}
+        workshops = dict(
+            db.session.execute(
+                select(Workshop.cohort_id, func.count(Workshop.id))
+                .where(Workshop.cohort_id.in_(cohort_ids))
+                .group_by(Workshop.cohort_id)
+            ).all()
+        )
+        replies = {
+            award_id: (int(n), last)
+            for award_id, n, last in db.session.execute(
+                select(
+                    Registration.award_id,
+                    func.count(Registration.id),
+                    func.max(Registration.updated_at),
+                )
+                .join(Workshop, Workshop.id == Registration.workshop_id)
+                .where(Registration.award_id.in_(ids))
+                .group_by(Registration.award_id)
+            )
+        }
+        for a in awards:
+            n, last = replies.get(a.id, (0, None))
+            wanted = workshops.get(a.cohort_id, 0)
+            if wanted and n >= wanted and last is not None:
+                found[a.id]["residential"] = Check(
+                    "residential", last.date(), DERIVED_FROM["residential"]
+                )
+    return [Checklist(a, [found[a.id].get(k) or Check(k) for k in KEYS]) for a in awards]
+
+
+def missing(key: str) -> ColumnElement[bool]:
+    """SQL: the award (in `Award`) lacks checklist item `key`."""
+    if key in ("supervisor", "coach"):
+        return ~exists().where(
+            Allocation.award_id == Award.id,
+            Allocation.kind == PoolKind(key),
+            Allocation.ended_on.is_(None),
+        )
+    if key == "residential":
+        wanted = (
+            select(func.count(Workshop.id))
+            .where(Workshop.cohort_id == Award.cohort_id)
+            .scalar_subquery()
+        )
+        replied = (
+            select(func.count(Registration.id))
+            .join(Workshop, Workshop.id == Registration.workshop_id)
+            .where(Registration.award_id == Award.id, Workshop.cohort_id == Award.cohort_id)
+            .scalar_subquery()
+        )
+        return or_(wanted == 0, replied < wanted)
+    return ~exists().where(
+        OnboardingTick.award_id == Award.id, OnboardingTick.item == OnboardingItem(key)
+    )
+
+
+def incomplete() -> ColumnElement[bool]:
+    return or_(*(missing(k) for k in KEYS))
+
+
+def outstanding_counts(cohort_id: int) -> dict[str, int]:
+    """{key: award holders in the cohort without it}, and "any", in one query."""
+    conditions = {k: missing(k) for k in KEYS}
+    conditions["any"] = incomplete()
+    row = db.session.execute(
+        select(
+            *(
+                func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(k)
+                for k, cond in conditions.items()
+            ),
+            func.count(Award.id).label("total"),
+        ).where(Award.cohort_id == cohort_id)
+    ).one()
+    return {k: int(v) for k, v in row._mapping.items()}

@@ -1,0 +1,63 @@
+"""The supervision and coaching contact report for programme staff: per cohort, paged
+and filtered, with the whole (filtered) list as CSV."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, current_app, render_template, request
+
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core.access import get_or_404, roles
+from app.core.clock import today
+from app.core.pagination import paginate, parse_page
+from app.core.params import arg_choice
+from app.core.roles import Role
+from app.supervision import queries, report
+from app.supervision.blueprint import bp
+
+SHOW = [("", "Everyone"), ("flagged", "Only those with no supervision contact for six weeks")]
+
+
+def _stmt(c: Cohort, shown: str):
+    stmt = queries.award_stmt().where(Award.cohort_id == c.id)
+    if shown == "flagged":
+        stmt = stmt.where(report.flagged_sql(c, today()))
+    return stmt
+
+
+@bp.route("/cohorts/<int:cohort_id>/contact")
+@roles(Role.STAFF)
+def contact_report(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    shown = arg_choice("show", [k for k, _ in SHOW], "")
+    found = paginate(
+        _stmt(c, shown), parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "supervision/contact_report.html",
+        cohort=c,
+        page=found,
+        rows=report.rows(c, found.items, today()),
+        flagged=report.flagged_count(c, today()),
+        show=SHOW,
+        shown=shown,
+        quiet_weeks=report.QUIET_DAYS // 7,
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/contact.csv")
+@roles(Role.STAFF)
+def contact_csv(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    shown = arg_choice("show", [k for k, _ in SHOW], "")
+    slug = re.sub(r"[^A-Za-z0-9-]+", "-", c.name).strip("-") or str(c.id)
+    return Response(
+        "".join(report.csv_lines(c, _stmt(c, shown), today())),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="supervision-contact-{slug}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
