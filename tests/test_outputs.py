@@ -70,7 +70,7 @@ def supervised_award(make, app, cohort=None):
                 pool_id=pool.id,
                 user_id=sup.id,
                 kind=PoolKind.SUPERVISOR,
-                started_on=award.cohort.programme_start,
+                started_on=db.session.get(Cohort, award.cohort_id).programme_start,
             )
         )
         db.session.commit()

@@ -239,14 +239,13 @@ def give_feedback(
     award = output.award
     if not policy.can_give_feedback(actor, award):
         raise OutputError("Only the award holder's supervisor or programme staff can give feedback")
-    if decision != Decision.COMMENT:
-        before = state.claim(output, policy.DECIDABLE, _refuse("decided"))
-    else:
-        before = state.lock(output).status
+    before = state.lock(output).status
     version = current_version(output)
     if version is None:
         verb = "accept" if decision == Decision.ACCEPT else "give feedback on"
         raise OutputError(f"There is no version to {verb}: the award holder has not uploaded one")
+    if decision != Decision.COMMENT:
+        before = state.claim(output, policy.DECIDABLE, _refuse("decided"))
     if version_id is not None and version.id != version_id:
         raise OutputChanged(
             f"The award holder uploaded version {version.number} while you were reading. "
