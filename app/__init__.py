@@ -146,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     from app.applications.views import bp as applications_bp
     from app.audit.views import bp as audit_bp
     from app.cohorts.views import bp as cohorts_bp
+    from app.documents.routes import bp as documents_bp
     from app.home.views import bp as home_bp
     from app.money.routes import bp as money_bp
     from app.organisations.views import bp as organisations_bp
@@ -183,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
         residentials_bp,
         money_bp,
         supervision_bp,
+        documents_bp,
         outputs_bp,
     ):
         app.register_blueprint(bp)

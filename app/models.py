@@ -7,6 +7,13 @@ from app.cohorts.models import Cohort, PriorityArea, RecruitmentEvent  # noqa: F
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
 from app.core.storage import StoredFile  # noqa: F401
+from app.documents.models import (  # noqa: F401
+    HandbookReceipt,
+    HandbookSection,
+    LearningAgreement,
+    RenderedDocument,
+    Signature,
+)
 from app.money.models import BackfillEntry, BackfillPlan, Receipt, SpendingItem  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401

@@ -53,6 +53,7 @@ class _Engine:
     stylesheet = None
     pool: ThreadPoolExecutor | None = None
     renders = 0  # how many PDFs this process has made (tests and bench read it)
+    version_tag = ""  # WeasyPrint's version and the stylesheet: part of every cache key
 
 
 ENGINE = _Engine()
@@ -69,8 +70,10 @@ def register(app: Flask) -> None:
         ENGINE.fetcher_base = URLFetcher
         ENGINE.response_class = URLFetcherResponse
         ENGINE.font_config = FontConfiguration()
+        css = PRINT_CSS.read_text(encoding="utf-8")
+        ENGINE.version_tag = f"weasyprint {weasyprint.__version__}\n{css}"
         ENGINE.stylesheet = weasyprint.CSS(
-            string=PRINT_CSS.read_text(encoding="utf-8"),
+            string=css,
             base_url=BASE_URL,
             url_fetcher=_fetcher_class()(Path(app.static_folder)),
             font_config=ENGINE.font_config,

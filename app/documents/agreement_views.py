@@ -1,0 +1,244 @@
+"""Learning agreement pages: staff prepare them for a cohort; the award holder and staff
+write them; the holder, line manager and assistant director read and sign; everyone who
+may see the award holder's record downloads the PDF; staff check a verification
+reference."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core import storage
+from app.core.access import get_or_404, roles
+from app.core.forms import ActionForm
+from app.core.mail import deliver_pending
+from app.core.pagination import paginate, parse_page
+from app.core.roles import Role
+from app.documents import agreements, policy
+from app.documents.blueprint import bp
+from app.documents.cache import pdf_for
+from app.documents.forms import AgreementForm, SignForm, VerifyForm
+from app.documents.handbook_views import preparing
+from app.documents.models import LearningAgreement, SignatoryRole
+from app.documents.render import RenderError
+from app.documents.services import DocumentError
+from app.extensions import db
+
+VIEWERS = (
+    Role.STAFF,
+    Role.AWARD_HOLDER,
+    Role.LINE_MANAGER,
+    Role.ASSISTANT_DIRECTOR,
+    Role.SUPERVISOR,
+    Role.COACH,
+)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> LearningAgreement:
+    me = _me()
+    award = get_or_404(
+        Award,
+        award_id,
+        lambda a: rule(me, a),
+        options=[joinedload(Award.holder), joinedload(Award.cohort), joinedload(Award.employer)],
+    )
+    agreement = db.session.scalar(
+        select(LearningAgreement)
+        .where(LearningAgreement.award_id == award.id)
+        .options(selectinload(LearningAgreement.signatures))
+    )
+    if agreement is None:
+        abort(404)
+    return agreement
+
+
+@bp.route("/cohorts/<int:cohort_id>/agreements")
+@roles(Role.STAFF)
+def agreements_list(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    found = paginate(
+        select(Award)
+        .where(Award.cohort_id == c.id)
+        .options(joinedload(Award.holder), joinedload(Award.employer))
+        .order_by(Award.id),
+        parse_page(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+    )
+    rows = {
+        a.award_id: a
+        for a in db.session.scalars(
+            select(LearningAgreement)
+            .where(LearningAgreement.award_id.in_([a.id for a in found.items]))
+            .options(selectinload(LearningAgreement.signatures))
+        )
+    }
+    missing = db.session.scalar(
+        select(Award.id)
+        .where(
+            Award.cohort_id == c.id,
+            ~Award.id.in_(select(LearningAgreement.award_id)),
+        )
+        .limit(1)
+    )
+    return render_template(
+        "documents/agreements.html",
+        cohort=c,
+        found=found,
+        rows=rows,
+        missing=missing is not None,
+        form=ActionForm(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/agreements/prepare", methods=["POST"])
+@roles(Role.STAFF)
+def prepare(cohort_id: int):
+    c = get_or_404(Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    awards = db.session.scalars(
+        select(Award)
+        .where(Award.cohort_id == c.id, ~Award.id.in_(select(LearningAgreement.award_id)))
+        .order_by(Award.id)
+    ).all()
+    for award in awards:
+        agreements.prepare(award, _me())
+    db.session.commit()
+    deliver_pending()
+    flash(f"{len(awards)} learning agreements prepared and their signatories emailed.", "success")
+    return redirect(url_for("documents.agreements_list", cohort_id=c.id))
+
+
+def _page(agreement: LearningAgreement, form: SignForm | None = None, status: int = 200):
+    me = _me()
+    content = agreements.content(agreement)
+    current = agreements.content_hash(content)
+    stale = current != agreement.content_hash
+    live = [] if stale else agreements.live_signatures(agreement)
+    mine = policy.signatory_roles(me, agreement)
+    signed_roles = {s.role for s in live}
+    to_sign = [r for r in mine if r not in signed_roles]
+    if form is None:
+        form = SignForm(formdata=None, data={"content_hash": current})
+    form.content_hash.data = current
+    return render_template(
+        "documents/agreement.html",
+        agreement=agreement,
+        award=agreement.award,
+        content=content,
+        content_hash=current,
+        stale=stale,
+        signatures=live,
+        unsigned=[r for r in SignatoryRole if r not in signed_roles],
+        mine=mine,
+        to_sign=to_sign,
+        form=form,
+        can_edit=policy.can_edit_agreement(me, agreement.award),
+    ), status
+
+
+@bp.route("/agreements/<int:award_id>")
+@roles(*VIEWERS)
+def agreement(award_id: int):
+    return _page(_agreement_or_404(award_id))
+
+
+@bp.route("/agreements/<int:award_id>/sign", methods=["POST"])
+@roles(*VIEWERS)
+def sign(award_id: int):
+    a = _agreement_or_404(award_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            signature = agreements.sign(a, _me(), form.name.data, form.content_hash.data or "")
+            db.session.commit()
+        except DocumentError as exc:
+            db.session.rollback()
+            a = _agreement_or_404(award_id)
+            form.add_error(exc.field, str(exc))
+        else:
+            deliver_pending()
+            flash(
+                f"You signed the learning agreement. Verification reference: "
+                f"{signature.reference}.",
+                "success",
+            )
+            return redirect(url_for("documents.agreement", award_id=award_id))
+    return _page(a, form, 400 if form.errors else 200)
+
+
+@bp.route("/agreements/<int:award_id>/edit", methods=["GET", "POST"])
+@roles(Role.STAFF, Role.AWARD_HOLDER)
+def agreement_edit(award_id: int):
+    a = _agreement_or_404(award_id, policy.can_edit_agreement)
+    form = AgreementForm(obj=a)
+    if form.validate_on_submit():
+        values = {k: getattr(form, k).data or "" for k in agreements.EDITABLE}
+        changed = agreements.update(a, _me(), values)
+        db.session.commit()
+        deliver_pending()
+        flash(
+            "Agreement changed: its signatories have been asked to sign it again."
+            if changed
+            else "Nothing was changed.",
+            "success" if changed else "info",
+        )
+        return redirect(url_for("documents.agreement", award_id=award_id))
+    return render_template("documents/agreement_form.html", agreement=a, award=a.award, form=form)
+
+
+def agreement_html(a: LearningAgreement) -> str:
+    content = agreements.content(a)
+    current = agreements.content_hash(content)
+    live = [] if current != a.content_hash else agreements.live_signatures(a)
+    signed = {s.role for s in live}
+    return render_template(
+        "documents/pdf/agreement.html",
+        content=content,
+        content_hash=current,
+        version=a.version,
+        signatures=live,
+        unsigned=[r for r in SignatoryRole if r not in signed],
+    )
+
+
+@bp.route("/agreements/<int:award_id>.pdf")
+@roles(*VIEWERS)
+def agreement_pdf(award_id: int):
+    a = _agreement_or_404(award_id)
+    filename = f"learning-agreement-{a.award_id}-v{a.version}.pdf"
+    try:
+        stored = pdf_for(agreement_html(a), filename)
+    except RenderError as exc:
+        back = url_for("documents.agreement", award_id=award_id)
+        return render_template("documents/failed.html", message=str(exc), back=back), 503
+    if stored is None:
+        return preparing(
+            "Learning agreement", url_for("documents.agreement_pdf", award_id=award_id)
+        )
+    return storage.download(stored, filename)
+
+
+@bp.route("/verify")
+@roles(Role.STAFF)
+def verify():
+    form = VerifyForm(request.args if "reference" in request.args else None)
+    signature = None
+    looked = False
+    current = None
+    if "reference" in request.args and form.validate():
+        looked = True
+        signature = agreements.find_signature(form.reference.data)
+        if signature is not None:
+            current = agreements.content_hash(agreements.content(signature.agreement))
+    return render_template(
+        "documents/verify.html", form=form, signature=signature, looked=looked, current=current
+    )
