@@ -54,6 +54,8 @@ PAGES = [
     ("at-risk (PSW)", "psw", "/release/at-risk"),
     ("cohort balances", "staff", "/release/cohorts/{running_cohort}"),
     ("supervision cohort", "staff", "/supervision/cohorts/{running_cohort}"),
+    ("supervision contact report", "staff", "/supervision/cohorts/{running_cohort}/contact"),
+    ("onboarding checklist (cohort)", "staff", "/supervision/cohorts/{running_cohort}/onboarding"),
     ("ledger (award holder)", "holder", "/release/awards/{holder_award}"),
     ("ledger (line manager)", "manager", "/release/awards/{holder_award}"),
     ("approvals (line manager)", "manager", "/release/approvals"),

@@ -1503,6 +1503,7 @@ def add_audit_entries(b: Build) -> None:
 
 
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
+from app.demo.national_supervision import add_supervision  # noqa: E402
 
 FAMILIES: list[Callable[[Build], None]] = [
     add_organisations,
@@ -1516,6 +1517,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_release_days,
     add_spending,
     add_backfill,
+    add_supervision,
     add_audit_entries,
 ]
 
