@@ -116,6 +116,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.supervision import load_supervision
 
     allocations = load_supervision()
+    from app.demo.outputs import load_outputs
+
+    completed = load_outputs()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -131,4 +134,5 @@ def load_demo() -> dict[str, int]:
         "workshops_created": workshops,
         "award_holders_with_spending": spending,
         "allocations_created": allocations,
+        "award_holders_completed": completed,
     }

@@ -1037,8 +1037,8 @@ def _reviews(b: Build, app: dict, status: AppStatus) -> list[dict]:
 
 
 def add_awards(b: Build) -> None:
-    """An award for every awarded application, with the cohort's entitlements, and its three
-    outputs."""
+    """An award for every awarded application, with the cohort's entitlements, and its four
+    outputs (finished years' accepted, most shared in the showcase)."""
     awards, outputs = [], []
     for app in b.applications:
         if app["status"] != S.AWARDED:
@@ -1066,6 +1066,8 @@ def add_awards(b: Build) -> None:
     b.awards = awards
     for award in awards:
         cohort, phase = award["_cohort"], award["_cohort"]["_phase"]
+        award["completed_at"] = None
+        first = len(outputs)
         for kind in OutputKind:
             due, status = cohort["programme_end"], OutputStatus.NOT_STARTED
             if phase == HISTORIC:
@@ -1076,6 +1078,21 @@ def add_awards(b: Build) -> None:
                 status = b.rng.choice([OutputStatus.NOT_STARTED, OutputStatus.DRAFT])
             outputs.append({"award_id": award["id"], "kind": kind, "status": status})
             outputs[-1]["due_date"] = due
+            # most finished work is shared in the showcase, a few authors may be contacted
+            # (its own generator: the main one's sequence, and so the data, stays as it was)
+            pick = random.Random(len(outputs))
+            shared = status == OutputStatus.ACCEPTED and pick.random() < 0.6
+            topic = pick.choice(TOPICS)
+            outputs[-1].update(
+                title=f"{topic[:1].upper()}{topic[1:]}: {kind.short.lower()}" if shared else "",
+                topic=topic if shared else "",
+                showcase_consent=shared,
+                contact_consent=shared and pick.random() < 0.5,
+            )
+        if phase == HISTORIC and all(
+            o["status"] == OutputStatus.ACCEPTED for o in outputs[first:]
+        ):  # finished years: complete when the programme ended
+            award["completed_at"] = datetime.combine(cohort["programme_end"], clock_time(17))
     b.insert(Award.__table__, awards)
     b.assign_ids(AwardOutput.__table__, outputs)
     b.insert(AwardOutput.__table__, outputs)

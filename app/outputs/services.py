@@ -81,6 +81,10 @@ def output_types(cohort: Cohort) -> list[tuple[OutputKind, date]]:
     return [(t.kind, t.due_date) for t in cohort_types(cohort)]
 
 
+def guidance_for_kind(kind: OutputKind) -> str:
+    return DEFAULT_GUIDANCE[kind]
+
+
 def guidance_for(output: AwardOutput) -> str:
     found = db.session.scalar(
         select(OutputType.guidance).where(
