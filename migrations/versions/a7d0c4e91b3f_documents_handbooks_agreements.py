@@ -2,7 +2,7 @@
 signatures, and managers' handbook receipts
 
 Revision ID: a7d0c4e91b3f
-Revises: 3fc2038c4e83
+Revises: d52547be9b12
 Create Date: 2026-11-30 01:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7d0c4e91b3f"
-down_revision = "3fc2038c4e83"
+down_revision = "d52547be9b12"
 branch_labels = None
 depends_on = None
 
