@@ -43,3 +43,34 @@ def test_demo_supervision(app, browser_factory):
     history = text(b.get(f"/supervision/awards/{award_id}"))
     assert "Replaced because: Long-term sick leave" in history
     assert "Dr Ruth Evans</strong>, from 1 July 2026 (now)" in history
+
+
+def test_demo_contact_report_and_onboarding(app, browser_factory):
+    from app.accounts.models import User
+    from app.awards.models import Award
+    from app.cohorts.models import Cohort
+    from app.core.clock import today
+    from app.supervision import report
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        running = db.session.scalar(select(Cohort).where(Cohort.name == "2026-27"))
+        assert report.flagged_count(running, today()) == 1  # only the one falling behind
+        quiet = db.session.scalar(select(User).where(User.email == "applicant1@demo.test"))
+        holder_award = db.session.scalar(
+            select(Award.id)
+            .join(User, User.id == Award.holder_id)
+            .where(User.email == "holder@demo.test")
+        )
+        cohort_id, quiet_name = running.id, quiet.name
+    b = browser_factory()
+    b.sign_in("staff@demo.test", "demo-password")
+    flagged = text(b.get(f"/supervision/cohorts/{cohort_id}/contact?show=flagged"))
+    assert quiet_name in flagged and "No supervision contact for" in flagged
+    onboarding = text(b.get(f"/supervision/cohorts/{cohort_id}/onboarding"))
+    assert "of 4 award holders have everything in place" in onboarding
+    assert 'missing=handbook">3 not done' in onboarding  # the managers' handbook
+    m = browser_factory()
+    m.sign_in("manager@demo.test", "demo-password")
+    page = text(m.get(f"/supervision/awards/{holder_award}/onboarding"))
+    assert 'Mark as done<span class="nhsuk-u-visually-hidden">: Managers' in page

@@ -1,8 +1,9 @@
 """Demo supervision and coaching: each cohort with award holders has its supervisors and
 coaches, every award holder a supervisor and a coach, and the running cohort (2026-27)
-its meetings so far. As in the evaluation, one supervisor fell ill mid-year and was
-replaced: Dr Ruth Evans (supervisor@demo.test) took over from her colleague, and the
-history says when and why.
+its meetings so far (applicant1@demo.test, falling behind, has had no supervision for two
+months: the contact report flags them) and its onboarding checklists part done. As in
+the evaluation, one supervisor fell ill mid-year and was replaced: Dr Ruth Evans
+(supervisor@demo.test) took over from her colleague, and the history says when and why.
 
 Rows are written directly (the programme's dates are in the past, which the services
 rightly refuse for new allocations); a cohort that already has a pool is left alone, so
@@ -17,13 +18,36 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
+from app.core.clock import today
 from app.core.db import utcnow
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrgKind
-from app.supervision.models import Allocation, Attendee, Meeting, MeetingKind, PoolKind, PoolMember
+from app.supervision.models import (
+    Allocation,
+    Attendee,
+    Meeting,
+    MeetingKind,
+    OnboardingItem,
+    OnboardingTick,
+    PoolKind,
+    PoolMember,
+)
 
 DEMO_TODAY = date(2026, 11, 20)
 RUNNING = "2026-27"
+QUIET = "applicant1@demo.test"  # falling behind: no supervision for two months
+# The running cohort's onboarding, part done: (item, who ticked: holder, manager or staff)
+ONBOARDING = {
+    "holder@demo.test": [
+        (OnboardingItem.LIBRARY_REQUESTED, "holder"),
+        (OnboardingItem.LIBRARY_GRANTED, "staff"),
+        (OnboardingItem.LEARNING_AGREEMENT, "manager"),
+        (OnboardingItem.BACKFILL, "staff"),
+    ],  # the managers' handbook is still to be acknowledged by manager@demo.test
+    "applicant1@demo.test": [(OnboardingItem.LIBRARY_REQUESTED, "holder")],
+    "applicant2@demo.test": [(i, "staff") for i in OnboardingItem],
+    "applicant3@demo.test": [(OnboardingItem.BACKFILL, "staff")],
+}
 ILL = "Long-term sick leave: Dr {name} fell ill in the summer"
 EXPERTISE = [
     "Qualitative interviews, carers' experiences, hospital discharge",
@@ -142,7 +166,28 @@ def load_supervision() -> int:
         if running:
             _replacement(cohort, awards[1], supervisors[3], supervisors[0], pool, staff)
             _running_meetings(cohort, awards, coaches[0])
+        _onboarding(cohort, awards, staff, running)
     return added
+
+
+def _onboarding(cohort: Cohort, awards: list[Award], staff: User, running: bool) -> None:
+    """Finished cohorts completed their checklists; the running cohort is part way."""
+    for a in awards:
+        if running:
+            items = ONBOARDING.get(a.holder.email, [])
+        else:
+            items = [(i, "staff") for i in OnboardingItem]
+        for n, (item, who) in enumerate(items):
+            by = {"holder": a.holder, "manager": a.line_manager}.get(who) or staff
+            db.session.add(
+                OnboardingTick(
+                    award_id=a.id,
+                    item=item,
+                    done_on=cohort.programme_start + timedelta(days=3 + 7 * n),
+                    ticked_by_id=by.id,
+                )
+            )
+    db.session.flush()
 
 
 def _replacement(cohort, award, ill, successor, pool, staff) -> None:
@@ -199,13 +244,18 @@ def _running_meetings(cohort: Cohort, awards: list[Award], coach: User) -> None:
     first_window_end = cohort.programme_start + timedelta(
         days=((cohort.programme_end - cohort.programme_start).days + 1) // 3 - 1
     )
+    # Counted back from today (the demo may be loaded after DEMO_TODAY), so the contact
+    # report flags only the award holder falling behind: no supervision for two months.
+    recent = min(max(today(), DEMO_TODAY), cohort.programme_end)
     for n, a in enumerate(awards):
         sup = people[a.id]
         holder = (a.holder, a, "award_holder")
-        day = cohort.programme_start + timedelta(days=21 + n * 3)
+        first = cohort.programme_start + timedelta(days=21)
         if n == 1:  # replaced on 1 July: the earlier meeting was with the ill supervisor
-            day = max(day, date(2026, 7, 8))
-        while day <= DEMO_TODAY - timedelta(days=7):
+            first = date(2026, 7, 8)
+        quiet = a.holder.email == QUIET
+        day = recent - timedelta(days=(60 if quiet else 6) + n * 3)
+        while day >= first:
             _meeting(
                 cohort,
                 MeetingKind.SUPERVISION,
@@ -215,7 +265,7 @@ def _running_meetings(cohort: Cohort, awards: list[Award], coach: User) -> None:
                 "Reviewed progress on the literature review and data collection plan.",
                 "Send the next draft chapter two weeks before the next meeting.",
             )
-            day += timedelta(days=42)
+            day -= timedelta(days=42 if quiet or n % 2 else 35)
         _meeting(
             cohort,
             MeetingKind.COACHING,
