@@ -170,3 +170,25 @@ class RegisterForm(BaseForm):
             except ValueError:
                 seen[award_id] = None
         return marks, seen, problems[:1]
+
+
+class InvitationReplyForm(FieldErrors):
+    reply = RadioField(
+        "Will you come to the presentation day?",
+        choices=choices(
+            [("attending", "Yes, I will come"), ("not_attending", "No, I cannot come")]
+        ),
+        validators=[InputRequired("Select whether you will come")],
+    )
+
+
+class SlotForm(FieldErrors):
+    starts_at = TimeInputField("Start time", description="For example, 10:20")
+    ends_at = TimeInputField("End time", description="For example, 10:40")
+    title = StringField(
+        "Title of the presentation",
+        validators=[
+            InputRequired("Enter the presentation's title"),
+            Length(max=300, message="Title must be 300 characters or fewer"),
+        ],
+    )

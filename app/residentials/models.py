@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,6 +119,8 @@ class Attendance(db.Model):
     )
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the holder checked in by scanning the venue's QR code; staff saving a mark clear it
+    by_qr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     workshop = relationship("Workshop")
     award = relationship("Award")
@@ -149,3 +152,96 @@ class Registration(db.Model):
     @property
     def has_needs(self) -> bool:
         return bool(self.accommodation or self.dietary or self.access)
+
+
+# The presentation day -----------------------------------------------------------------------
+
+
+class ProgrammeStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class PresentationDay(db.Model):
+    """A cohort's presentation day (the last day of its last workshop): when invitations
+    went out, and whether the running order is published to the invitees."""
+
+    __tablename__ = "presentation_day"
+    __table_args__ = (UniqueConstraint("cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    status: Mapped[ProgrammeStatus] = mapped_column(
+        enum_type(ProgrammeStatus, 16), default=ProgrammeStatus.DRAFT
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    cohort = relationship("Cohort")
+    slots: Mapped[list[PresentationSlot]] = relationship(
+        back_populates="day",
+        cascade="all, delete-orphan",
+        order_by="(PresentationSlot.starts_at, PresentationSlot.id)",
+    )
+
+
+class PresentationSlot(db.Model):
+    """One award holder's presentation: when, and its title (from the research question
+    until the holder's oral presentation output gives one; staff can change it)."""
+
+    __tablename__ = "presentation_slot"
+    __table_args__ = (
+        UniqueConstraint("day_id", "award_id"),
+        CheckConstraint("starts_at < ends_at", name="times_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day_id: Mapped[int] = mapped_column(
+        ForeignKey("presentation_day.id", ondelete="CASCADE"), index=True
+    )
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    title: Mapped[str] = mapped_column(String(300))
+
+    day: Mapped[PresentationDay] = relationship(back_populates="slots")
+    award = relationship("Award")
+
+
+class Reply(enum.StrEnum):
+    WAITING = "waiting"
+    ATTENDING = "attending"
+    NOT_ATTENDING = "not_attending"
+
+    @property
+    def label(self) -> str:
+        return {
+            "waiting": "No reply yet",
+            "attending": "Attending",
+            "not_attending": "Not attending",
+        }[self.value]
+
+
+class Invitation(db.Model):
+    """One person invited to a cohort's presentation day (a PSW, line manager or supervisor
+    of one or more of its award holders; `about` says whose). The reply link carries
+    `reply_count`: each reply moves it on, so a link works once per reply."""
+
+    __tablename__ = "presentation_invitation"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "invitee_id"),
+        CheckConstraint("reply_count >= 0", name="reply_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    about: Mapped[str] = mapped_column(String(500), default="")
+    reply: Mapped[Reply] = mapped_column(enum_type(Reply, 16), default=Reply.WAITING)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    cohort = relationship("Cohort")
+    invitee = relationship("User", foreign_keys=[invitee_id])

@@ -12,9 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.awards.models import Award
+from app.cohorts.models import Cohort
 from app.core import audit, state
 from app.core.db import utcnow
 from app.core.formatting import format_date
+from app.core.roles import Role
 from app.extensions import db
 from app.release import services as ledger
 from app.release.models import ACTIVE, DayKind, ReleaseDay
@@ -152,16 +154,20 @@ def _apply(
     wanted: Mark,
     actor: User,
     today: date,
+    recorder: User | None = None,
 ) -> None:
+    """Set one mark. `recorder`: who the ledger says recorded the day (staff), when the
+    mark is the holder's own (QR check-in) rather than a member of staff's."""
     if row is None:
         row = Attendance(workshop_id=workshop.id, award_id=award.id, day=day)
         db.session.add(row)
     was_present = row.mark == Mark.PRESENT
     row.mark, row.marked_by_id, row.marked_at = wanted, actor.id, utcnow()
+    row.by_qr = False
     if wanted != Mark.APOLOGIES:
         row.reason = ""
     if wanted == Mark.PRESENT and not was_present:
-        row.release_day_id = _ledger_day(award, day, actor, today).id
+        row.release_day_id = _ledger_day(award, day, recorder or actor, today).id
     elif was_present and row.release_day_id is not None:
         taken = db.session.get(ReleaseDay, row.release_day_id)
         if taken is not None and taken.status in ACTIVE:
@@ -249,3 +255,80 @@ def attendance_of(award: Award) -> dict[tuple[int, date], Attendance]:
         (a.workshop_id, a.day): a
         for a in db.session.scalars(select(Attendance).where(Attendance.award_id == award.id))
     }
+
+
+# Checking in by QR code -----------------------------------------------------------------
+
+
+def check_in_refusal(
+    workshop: Workshop, day: date, award: Award | None, shown_by: User | None, today: date
+) -> str | None:
+    """Why this person cannot check in with this code now, or None. The code is for one
+    workshop day, read only on that day, by award holders of that workshop's cohort."""
+    if shown_by is None or not shown_by.has_role(Role.STAFF) or day not in workshop.days:
+        return "This code is not valid. Ask the programme team for today's code."
+    if day < today:
+        return (
+            f"This code was for {format_date(day)} and has expired. "
+            "Ask the programme team for today's code."
+        )
+    if day > today:
+        return f"This code is for {format_date(day)}. You can check in with it on that day."
+    if award is None or award.cohort_id != workshop.cohort_id:
+        cohort = db.session.get(Cohort, workshop.cohort_id)
+        return (
+            f"This code is for cohort {cohort.name}'s {workshop.title.lower()}, and you are "
+            "not an award holder of that cohort. Speak to the programme team."
+        )
+    return None
+
+
+def check_in(
+    workshop: Workshop, day: date, award: Award | None, actor: User, shown_by: User, today: date
+) -> Attendance:
+    """The award holder scanned the venue's code: they are marked present through the
+    register (so the day is written into their ledger, recorded by the member of staff who
+    showed the code), and the register says they checked in by QR. A mark staff already
+    gave stands (staff overrule, never the code); apologies the holder sent themselves give
+    way, since they came after all."""
+    refusal = check_in_refusal(workshop, day, award, shown_by, today)
+    if refusal:
+        raise ResidentialError(refusal)
+    if award.holder_id != actor.id:
+        raise ResidentialError("You can only check yourself in.")
+    state.lock(workshop)
+    row = db.session.scalar(
+        select(Attendance)
+        .where(
+            Attendance.workshop_id == workshop.id,
+            Attendance.award_id == award.id,
+            Attendance.day == day,
+        )
+        .execution_options(populate_existing=True)
+    )
+    if row is not None and row.mark == Mark.PRESENT:
+        raise ResidentialError("You are already signed in for today. Nothing was changed.")
+    if row is not None and not (row.mark == Mark.APOLOGIES and row.marked_by_id == actor.id):
+        raise ResidentialError(
+            f"The programme team has marked you {row.mark.label.lower()} on today's register. "
+            "Speak to them if this is wrong. Nothing was changed."
+        )
+    before = row.mark if row else None
+    _apply(workshop, award, day, row, Mark.PRESENT, actor, today, recorder=shown_by)
+    row = db.session.scalar(
+        select(Attendance).where(
+            Attendance.workshop_id == workshop.id,
+            Attendance.award_id == award.id,
+            Attendance.day == day,
+        )
+    )
+    row.by_qr = True
+    db.session.flush()
+    audit.record(
+        "residentials.checked_in",
+        row,
+        actor=actor,
+        changes={"mark": [before, Mark.PRESENT]},
+        summary=f"{workshop.title}, {day.isoformat()}: checked in by QR code",
+    )
+    return row

@@ -8,7 +8,6 @@ import io
 from datetime import date
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -31,7 +30,8 @@ from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
-from app.residentials import services
+from app.residentials import lists, services
+from app.residentials.blueprint import bp
 from app.residentials.forms import (
     NO,
     YES,
@@ -43,8 +43,6 @@ from app.residentials.forms import (
 )
 from app.residentials.models import Mark, Registration, Workshop, WorkshopSession
 from app.residentials.services import ResidentialError
-
-bp = Blueprint("residentials", __name__, url_prefix="/residentials")
 
 
 def _me():
@@ -105,6 +103,7 @@ def cohort(cohort_id: int):
         cohort=c,
         workshops=workshops,
         planned=services.workshop_count(c),
+        rates=lists.attendance_rates(c.id, workshops, today()),
     )
 
 
@@ -400,3 +399,12 @@ def _residential_cards(user) -> list[Card]:
 # Award holders find their workshops in the menu; staff from the home page (their menu
 # is full).
 register_nav(20, "Residentials", "residentials.mine")
+
+
+# The other residentials pages join the blueprint when this module (which the app
+# registers) is loaded; they import `bp` from blueprint.py, never this module.
+from app.residentials import (  # noqa: E402, F401
+    checkin_views,
+    list_views,
+    presentation_views,
+)
