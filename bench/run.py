@@ -72,6 +72,11 @@ PAGES = [
     ("outputs and completion (cohort)", "staff", "/outputs/cohorts/{running_cohort}"),
     ("showcase", "psw", "/outputs/showcase"),
     ("showcase search", "psw", "/outputs/showcase?q=carers"),
+    ("residentials and attendance (cohort)", "staff", "/residentials/cohorts/{running_cohort}"),
+    ("attendance rates (print)", "staff", "/residentials/cohorts/{running_cohort}/attendance"),
+    ("needs list (venue)", "staff", "/residentials/workshops/{running_workshop}/needs"),
+    ("sign-in sheet", "staff", "/residentials/workshops/{running_workshop}/sign-in-sheet"),
+    ("presentation day", "staff", "/residentials/cohorts/{finished_cohort}/presentation-day"),
 ]
 FLOOR = "/healthz"
 EMAILS = {
@@ -391,6 +396,10 @@ def targets(url: str) -> dict[str, int]:
                 )
             ).one()
             total = conn.execute(text("SELECT count(*) FROM release_day")).scalar()
+            workshop = conn.execute(
+                text("SELECT min(id) FROM workshop WHERE cohort_id = :c"), {"c": cohort}
+            ).scalar()
+            finished = conn.execute(text("SELECT max(cohort_id) FROM presentation_day")).scalar()
     finally:
         engine.dispose()
     return {
@@ -400,6 +409,8 @@ def targets(url: str) -> dict[str, int]:
         "ledger_cohort": ledger[0],
         "ledger_cohort_rows": ledger[1],
         "ledger_rows": total,
+        "running_workshop": workshop or 0,
+        "finished_cohort": finished or cohort,
     }
 
 

@@ -1520,6 +1520,7 @@ def add_audit_entries(b: Build) -> None:
 
 
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
+from app.demo.national_residentials import add_residentials  # noqa: E402
 from app.demo.national_supervision import add_supervision  # noqa: E402
 
 FAMILIES: list[Callable[[Build], None]] = [
@@ -1535,6 +1536,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_spending,
     add_backfill,
     add_supervision,
+    add_residentials,
     add_audit_entries,
 ]
 
