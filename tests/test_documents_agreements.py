@@ -5,7 +5,7 @@ references, and every refusal (not a signatory, twice, a voided version, not you
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -309,3 +309,24 @@ def test_staff_prepare_agreements_and_the_signatories_are_emailed(make, app, bro
     assert "Waiting for signatures" in words(resp)
     mail = last_email(app, director.email)
     assert link_in(mail.body, "/documents/agreements/") == f"/documents/agreements/{award.id}"
+
+
+def test_a_certificate_only_once_the_award_holder_is_marked_complete(
+    agreement, make, browser_factory, app
+):
+    url = f"/documents/certificates/{agreement['award_id']}.pdf"
+    holder = _signed_in(browser_factory, agreement["holder"][0])
+    assert holder.get(url).status_code == 404
+    with app.app_context():
+        db.session.get(Award, agreement["award_id"]).completed_at = datetime(2027, 7, 1, 12)
+        db.session.commit()
+    resp = holder.get(url)
+    assert resp.mimetype == "application/pdf"
+    body = " ".join(pdf_text(resp.get_data()).split())
+    assert "Certificate of completion" in body and agreement["holder"][1] in body
+    assert "of Mersey Borough Council" in body and "Completed on 1 July 2027" in body
+    assert "Download your certificate" in words(holder.get("/documents/"))
+    other = make.award(cohort=make.running_cohort())
+    with app.app_context():
+        outsider = db.session.get(Award, other.id).holder.email
+    assert _signed_in(browser_factory, outsider).get(url).status_code == 404

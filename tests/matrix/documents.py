@@ -55,6 +55,10 @@ PAGES = {
         not_found_for=frozenset({Role.AWARD_HOLDER}),
     ),
     "documents.verify": Page("/documents/verify", STAFF),
+    # only once the award holder is marked complete (set in `records`)
+    "documents.certificate_pdf": Page(
+        "/documents/certificates/{documents_award_id}.pdf", VIEWERS, not_found_for=VIEWERS - STAFF
+    ),
 }
 
 ACTIONS = {
@@ -70,6 +74,7 @@ ACTIONS = {
 def records(make, app) -> dict:
     from app.accounts.models import User
     from app.awards.models import Award
+    from app.core.db import utcnow
     from app.documents import agreements, services
     from app.documents.models import HandbookKind
 
@@ -83,6 +88,7 @@ def records(make, app) -> dict:
         )
         agreements.prepare(a, boss)
         services.send_managers_handbook(a.cohort, boss)
+        a.completed_at = utcnow()
         db.session.commit()
         return {
             "documents_cohort_id": a.cohort_id,
