@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Integer, Select, case, func, literal, literal_column, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,7 +55,7 @@ class Scope:
     def apply(self, stmt: Select) -> Select:
         if self.everyone:
             return stmt
-        return stmt.where(Award.employer_id.in_(self.employer_ids or {-1}))
+        return stmt.where(Award.employer_id.in_([_n(i) for i in sorted(self.employer_ids or {-1})]))
 
 
 def scope_for(user: User) -> Scope:
@@ -157,41 +157,57 @@ def _cohorts_in_view(cohort_id: int | None, today: date) -> list[Cohort]:
 
 @dataclass
 class PaceSQL:
-    """`services.Pace` as SQL over Award, in tenths of a day: each cohort's progress through
-    its year is worked out here (a handful of cohorts) and written into a CASE; the
-    committed days come from one grouped subquery over the awards in view, joined once, so
-    the database sums each award's ledger once however many times the figures are used."""
+    """`services.Pace` as SQL over Award, in tenths of a day. Each cohort's progress through
+    its year is worked out here (a handful of cohorts) and written into a CASE once, in a
+    per-award subquery (`figures`) that also sums each award's ledger once, in one grouped
+    subquery over the awards in view. The rule's expressions below only name that
+    subquery's columns: stating the CASE again in every expression that uses it made the
+    ranking statement 8 KB of SQL, which cost more to send, convert and plan than to run."""
 
+    figures: Any  # per award: entitled, expected, committed, called_back, ended, behind, ...
     expected: Any
     committed: Any
+    called_back: Any
     behind: Any
     at_risk: Any
-    done: Any  # the grouped subquery: award_id, done, called_back
     ended: Any  # 1 when the award's programme year is over (nobody is behind then)
     unaccounted: Any  # after the year: entitled days never approved, taken or called back
 
     def join(self, stmt: Select) -> Select:
-        return stmt.outerjoin(self.done, self.done.c.award_id == Award.id)
+        return stmt.outerjoin(self.figures, self.figures.c.award_id == Award.id)
+
+
+def _n(value: int):
+    """A whole number written into the SQL rather than bound: the ranking statement's
+    cohort ids and per-cohort figures (a few, computed here from integers) keep it short
+    enough for the driver to cache and prepare it (psycopg caches statements up to 4 KB)."""
+    return literal_column(str(int(value)), Integer)
+
+
+def _cohort_in(ids: list[int]):
+    return Award.cohort_id.in_([_n(i) for i in ids] or [_n(-1)])
 
 
 def pace_sql(cohorts: list[Cohort], today: date, award_ids: Select | None = None) -> PaceSQL:
-    """`award_ids` (a SELECT of Award.id) limits the ledger sums to the awards in view;
+    """`award_ids` (a SELECT of Award.id) limits the figures to the awards in view;
     by default, every award in `cohorts`."""
     if award_ids is None:
-        award_ids = select(Award.id).where(Award.cohort_id.in_([c.id for c in cohorts] or [-1]))
+        award_ids = select(Award.id).where(_cohort_in([c.id for c in cohorts]))
     entitled = Award.study_days + Award.residential_days
     per_cohort = []
     for c in cohorts:
         elapsed, total = services.programme_progress(c.programme_start, c.programme_end, today)
         # services.expected_tenths, as integer arithmetic the database does the same way
         per_cohort.append(
-            (Award.cohort_id == c.id, (entitled * (20 * elapsed) + total) // (2 * total))
+            (
+                Award.cohort_id == _n(c.id),
+                (entitled * _n(20 * elapsed) + _n(total)) // _n(2 * total),
+            )
         )
-    expected = case(*per_cohort, else_=0) if per_cohort else literal(0)
     ended_ids = [c.id for c in cohorts if today > c.programme_end]
     counted = [DayStatus.APPROVED, DayStatus.TAKEN]
     is_done = ReleaseDay.status.in_(counted)
-    done = (
+    sums = (
         select(
             ReleaseDay.award_id.label("award_id"),
             (func.sum(case((is_done, ReleaseDay.half_days), else_=0)) * 5).label("done"),
@@ -205,26 +221,47 @@ def pace_sql(cohorts: list[Cohort], today: date, award_ids: Select | None = None
         .group_by(ReleaseDay.award_id)
         .subquery("committed")
     )
-    committed = func.coalesce(done.c.done, 0)
-    ended = Award.cohort_id.in_(ended_ids) if ended_ids else literal(False)
-    gap = expected - committed
+    figures = (
+        award_ids.with_only_columns(
+            Award.id.label("award_id"),
+            entitled.label("entitled"),
+            (case(*per_cohort, else_=0) if per_cohort else literal(0)).label("expected"),
+            func.coalesce(sums.c.done, 0).label("committed"),
+            func.coalesce(sums.c.called_back, 0).label("called_back"),
+            (case((Award.cohort_id.in_(ended_ids), 1), else_=0) if ended_ids else literal(0)).label(
+                "ended"
+            ),
+        )
+        .outerjoin(sums, sums.c.award_id == Award.id)
+        .subquery("per_award")
+    )
+    f = figures.c
+    ended = f.ended == 1
+    gap = f.expected - f.committed
     behind = case((ended, 0), (gap > 0, gap), else_=0)  # services.Pace.behind_tenths
-    threshold = case((entitled > 20, entitled), else_=20)  # services.risk_threshold_tenths
-    left = entitled * 10 - committed - func.coalesce(done.c.called_back, 0)
-    unaccounted = case((ended & (left > 0), left), else_=0) if ended_ids else literal(0)
+    threshold = case((f.entitled > 20, f.entitled), else_=20)  # services.risk_threshold_tenths
+    left = f.entitled * 10 - f.committed - f.called_back
+    pace = select(
+        *f,
+        behind.label("behind"),
+        case((behind >= threshold, 1), else_=0).label("at_risk"),
+        case((ended & (left > 0), left), else_=0).label("unaccounted"),
+    ).subquery("pace")
+    p = pace.c
     return PaceSQL(
-        expected,
-        committed,
-        behind,
-        behind >= threshold,
-        done,
-        case((ended, 1), else_=0) if ended_ids else literal(0),
-        unaccounted,
+        pace,
+        p.expected,
+        p.committed,
+        p.called_back,
+        p.behind,
+        p.at_risk == 1,
+        p.ended,
+        p.unaccounted,
     )
 
 
 def _in_view(scope: Scope, cohorts: list[Cohort]) -> Select:
-    return scope.apply(select(Award).where(Award.cohort_id.in_([c.id for c in cohorts] or [-1])))
+    return scope.apply(select(Award).where(_cohort_in([c.id for c in cohorts])))
 
 
 def _pace_in_view(scope: Scope, cohorts: list[Cohort], today: date) -> PaceSQL:
@@ -270,7 +307,7 @@ def _build_ranking(
 ) -> Select:
     pace = _pace_in_view(scope, cohorts, today)
     holder, manager = aliased(User), aliased(User)
-    risky = case((pace.at_risk, 1), else_=0)
+    risky = pace.figures.c.at_risk
     figures = pace.join(
         _in_view(scope, cohorts)
         .with_only_columns(
@@ -284,7 +321,7 @@ def _build_ranking(
             pace.committed.label("committed"),
             pace.behind.label("behind"),
             pace.ended.label("ended"),
-            func.coalesce(pace.done.c.called_back, 0).label("called_back"),
+            pace.called_back.label("called_back"),
             pace.unaccounted.label("unaccounted"),
             risky.label("risky"),
             func.lower(holder.name).label("sort_name"),
