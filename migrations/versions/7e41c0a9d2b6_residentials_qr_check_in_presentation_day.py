@@ -1,7 +1,7 @@
 """residentials: QR check-in and the presentation day (invitations, running order)
 
 Revision ID: 7e41c0a9d2b6
-Revises: d52547be9b12
+Revises: a7d0c4e91b3f
 Create Date: 2026-11-30 01:05:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7e41c0a9d2b6"
-down_revision = "d52547be9b12"
+down_revision = "a7d0c4e91b3f"
 branch_labels = None
 depends_on = None
 

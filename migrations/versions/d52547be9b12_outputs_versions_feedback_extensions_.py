@@ -3,7 +3,7 @@ accepted, showcase consent, cohort output types with guidance, versions, feedbac
 due-date history, cohort showcase pages, and award.completed_at
 
 Revision ID: d52547be9b12
-Revises: a7d0c4e91b3f
+Revises: 3fc2038c4e83
 Create Date: 2026-11-30 00:53:07.697970
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d52547be9b12"
-down_revision = "a7d0c4e91b3f"
+down_revision = "3fc2038c4e83"
 branch_labels = None
 depends_on = None
 
