@@ -83,3 +83,29 @@ def test_twenty_parallel_allocations_of_one_holder_give_one_coach(app, make, bro
     current, audits = _counts(app)
     assert current == 1
     assert audits == sum(1 for r in responses if r.status_code == 302)
+
+
+def test_twenty_parallel_ticks_of_one_item_give_one(app, make, browser_factory):
+    """Staff ticking the same checklist item at once: one tick, one audit entry, and the
+    others are told who ticked it."""
+    from app.supervision.models import OnboardingTick
+
+    (award,), _members, staff = _setting(app, make, 1, 1)
+    page = f"/supervision/awards/{award.id}/onboarding"
+    browsers, token = _signed_in(browser_factory, staff.email, PARALLEL, page)
+    calls = [
+        lambda b=b: b.post(f"{page}/backfill/tick", data={"csrf_token": token}) for b in browsers
+    ]
+    responses = _at_once(calls)
+    assert not [r for r in responses if isinstance(r, BaseException)], responses
+    assert all(r.status_code == 302 for r in responses)
+    with app.app_context():
+        ticks = db.session.scalar(select(func.count(OnboardingTick.id)))
+        audits = db.session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.action == "supervision.onboarding_ticked"
+            )
+        )
+    assert (ticks, audits) == (1, 1)
+    page_text = text(browsers[0].get(page))
+    assert "Backfill arrangement agreed" in page_text

@@ -255,3 +255,16 @@ def test_a_delegate_sees_the_three_way_status_of_the_holders_they_cover(app, mak
         db.session.commit()
     assert name not in text(b.get("/supervision/"))
     assert b.get(f"/supervision/awards/{s.awards[0].id}").status_code == 404
+
+
+def test_an_assistant_director_sees_each_holders_checklist(app, make, browser):
+    s = Setting(app, make, holders=1)
+    with app.app_context():
+        a = s.award()
+        onboarding.tick(a, I.LEARNING_AGREEMENT, s.user(s.director), today())
+        db.session.commit()
+    browser.sign_in(s.director.email)
+    page = text(browser.get("/supervision/"))
+    assert "Onboarding" in page and "1 of 8 done" in page
+    url = f"/supervision/awards/{s.awards[0].id}/onboarding"
+    assert "Learning agreement signed" in text(browser.get(url))

@@ -71,9 +71,14 @@ def index():
             select(Cohort).order_by(Cohort.programme_start.desc(), Cohort.id), page, _per_page()
         )
     stmt = _supported_awards(me)
+    checklists = {}
     if stmt is not None:
         found = paginate(stmt, page, _per_page())
         rows = (found, queries.holder_rows(found.items, today()))
+        orgs = policy.director_org_ids(me)
+        # an assistant director sees their organisation's onboarding checklists
+        mine = [a for a in found.items if a.employer_id in orgs]
+        checklists = {c.award.id: c for c in onboarding.checklists(mine)} if mine else {}
     own = []
     if me.has_role(Role.AWARD_HOLDER):
         own = list(db.session.scalars(queries.award_stmt().where(Award.holder_id == me.id)))
@@ -83,6 +88,7 @@ def index():
         rows=rows,
         own=own,
         director=bool(policy.director_org_ids(me)),
+        checklists=checklists,
         allocated=me.has_role(Role.SUPERVISOR, Role.COACH),
         can_log=bool(services.meeting_kinds_for(me)),
     )
