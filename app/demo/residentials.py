@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.residentials import services
-from app.residentials.models import Workshop
+from app.residentials import presentation, register, services
+from app.residentials.models import Reply, Workshop
 
 DEMO_TODAY = date(2026, 11, 20)
 VENUE = ("Lakeside Conference Centre", "Newby Bridge Road\nWindermere\nLA12 8AR")
@@ -27,6 +27,10 @@ WORKSHOPS = {
     "2027-28": [date(2027, 5, 11), date(2027, 10, 5), date(2028, 3, 7)],
 }
 BEREAVED = ("2023-24", 2, "holder2023-4@demo.test")  # missed workshop 2
+QR_CHECK_IN = ("2026-27", 2, "holder@demo.test")  # scanned the code on the first day
+# Finished cohorts' presentation days: every n-th invitee replied (attending, except every
+# fourth reply), the rest never did.
+PAST = ("2022-23", "2023-24")
 
 # (day index, start, end, title, speaker, room) per workshop number
 TIMETABLE = {
@@ -85,7 +89,17 @@ def _set_up(cohort: Cohort, staff: User, first: date) -> Workshop:
     return w
 
 
+def _qr_check_in(cohort: Cohort, w: Workshop, staff: User) -> None:
+    """One award holder checked themselves in with the venue's code (the register says so)."""
+    if (cohort.name, w.number) != QR_CHECK_IN[:2]:
+        return
+    award = next((a for a in services.members(cohort.id) if a.holder.email == QR_CHECK_IN[2]), None)
+    if award is not None:
+        register.check_in(w, w.starts_on, award, award.holder, staff, w.starts_on)
+
+
 def _keep_register(cohort: Cohort, w: Workshop, staff: User) -> None:
+    _qr_check_in(cohort, w, staff)
     if (cohort.name, w.number) == BEREAVED[:2]:
         award = next(
             (a for a in services.members(cohort.id) if a.holder.email == BEREAVED[2]), None
@@ -140,3 +154,31 @@ def load_residentials() -> int:
                     DEMO_TODAY,
                 )
     return created
+
+
+def load_presentation_days() -> int:
+    """The finished cohorts' presentation days: invitations sent a month before to each
+    award holder's PSW, line manager and supervisor (run after the supervision demo, so
+    supervisors are allocated), most replies in, and the running order published. The
+    running cohort's invitations are out, no replies yet, its running order a draft.
+    Returns how many invitations were sent."""
+    staff = _staff()
+    if staff is None:
+        return 0
+    sent = 0
+    for name in (*PAST, "2026-27"):
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
+        on = presentation.day_of(cohort.id) if cohort else None
+        if on is None or presentation.invitations(cohort.id):
+            continue
+        sent += presentation.send_invitations(cohort, staff, min(on, DEMO_TODAY))
+        presentation.draft_running_order(cohort, staff)
+        if name not in PAST:
+            continue
+        for i, inv in enumerate(presentation.invitations(cohort.id)):
+            if i % 5 == 4:
+                continue  # never replied
+            answer = Reply.NOT_ATTENDING if i % 4 == 3 else Reply.ATTENDING
+            presentation.reply(inv, inv.reply_count, answer, on - timedelta(days=10))
+        presentation.publish(cohort, staff)
+    return sent
