@@ -17,7 +17,7 @@ from app.core.forms import BaseForm, MoneyField
 from app.core.roles import Role
 from app.extensions import db
 from app.money import services
-from app.money.models import Category, ItemStatus, Receipt, SpendingItem
+from app.money.models import Category, ItemStatus, PaymentMethod, Receipt, SpendingItem
 from app.money.services import ItemChanged, MoneyError
 from tests.helpers import last_email
 from tests.helpers import text as _html
@@ -194,6 +194,7 @@ def test_every_state_change_in_order_with_one_audit_entry_each(app, make):
         services.pay(item, _user(staff), "PO-1")
         db.session.commit()
         assert item.status == ItemStatus.PAID and item.payment_reference == "PO-1"
+        assert item.payment_method == PaymentMethod.REIMBURSED  # unless said otherwise
         for action in ("submitted", "approved", "paid"):
             assert _audits(f"money.item_{action}") == 1
         f = services.figures(item.award)
@@ -381,7 +382,14 @@ def test_holder_records_with_a_receipt_and_submits_staff_approve_and_pay(
         follow_redirects=True,
     )
     assert "1 item approved" in text(resp)
+    # how it was paid must be said; nothing changes until it is
     resp = s.post(f"/money/items/{item_id}/pay", {"reference": "PO-2027-0142"})
+    assert resp.status_code == 200 and "Select how the item was paid" in text(resp)
+    resp = s.post(f"/money/items/{item_id}/pay", {"method": "cash", "reference": "PO-2027-0142"})
+    assert resp.status_code == 200 and "Not a valid choice" in text(resp)
+    with app.app_context():
+        assert db.session.get(SpendingItem, item_id).status == ItemStatus.APPROVED
+    resp = s.post(f"/money/items/{item_id}/pay", {"method": "direct", "reference": "PO-2027-0142"})
     assert resp.status_code == 302
     page = text(holder.get(f"/money/awards/{award.id}"))
     assert "Approved and paid £1,250.00 (£1,250.00 paid)" in page
@@ -390,6 +398,9 @@ def test_holder_records_with_a_receipt_and_submits_staff_approve_and_pay(
     assert "Video of my findings" in text(s.get("/money/queue?status=paid"))
     item_page = text(holder.get(item_url))
     assert "PO-2027-0142" in item_page
+    assert "How it was paid Paid directly to the supplier" in item_page
+    paid = last_email(app, _holder_email(app, award))
+    assert "has been paid directly to the supplier. Payment reference: PO-2027-0142" in paid.body
     # the receipt downloads as an attachment, with its real type
     with app.app_context():
         receipt_id = db.session.scalar(select(Receipt.id).where(Receipt.item_id == item_id))

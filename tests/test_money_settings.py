@@ -218,8 +218,34 @@ def test_rejected_and_paid_emails_say_why_and_give_the_reference(app, make):
     assert "Why: Isn't research spending" in rejected.body
     assert "approved" in approved.subject
     assert "Payment reference: PO-7" in paid.body and "paid" in paid.subject
+    assert "has been paid: the money is reimbursed to you." in paid.body
     with app.app_context():
         count = db.session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.template == "money_decided")
         )
     assert count == 3
+
+
+# How a paid item was paid ------------------------------------------------------------------
+
+
+def test_a_paid_item_always_says_how_it_was_paid_even_in_the_database(app, make):
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from app.money.models import PaymentMethod
+
+    award = make.award(cohort=make.running_cohort())
+    staff, other = make.user(Role.STAFF), make.user(Role.STAFF)
+    item_id = _submitted(app, award.id, "Film of the findings", 90_000)
+    with app.test_request_context():
+        item = db.session.get(SpendingItem, item_id)
+        services.approve(item, db.session.get(User, staff.id))
+        services.pay(item, db.session.get(User, other.id), "PO-9", PaymentMethod.DIRECT)
+        db.session.commit()
+        assert item.payment_method == PaymentMethod.DIRECT
+        with pytest.raises(IntegrityError):
+            db.session.execute(
+                update(SpendingItem).where(SpendingItem.id == item_id).values(payment_method=None)
+            )
+        db.session.rollback()

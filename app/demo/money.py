@@ -19,7 +19,7 @@ from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.extensions import db
 from app.money import backfill, services
-from app.money.models import BackfillKind, Category, SpendingItem
+from app.money.models import BackfillKind, Category, PaymentMethod, SpendingItem
 
 C = Category
 # (category, description, supplier, days after the programme starts, pounds)
@@ -134,7 +134,14 @@ def _item(award, holder, staff, checker, row, stage: str, n: int) -> None:
     if not services.approve(item, staff):
         services.approve(item, checker)
     if stage == "paid":
-        services.pay(item, checker, f"PO-{award.cohort.name[:4]}-{award.id:03d}{n:02d}")
+        # a conference or a film is paid to the supplier; small costs are claimed back
+        method = (
+            PaymentMethod.DIRECT
+            if category in (Category.CONFERENCE, Category.MEDIA)
+            else PaymentMethod.REIMBURSED
+        )
+        ref = f"PO-{award.cohort.name[:4]}-{award.id:03d}{n:02d}"
+        services.pay(item, checker, ref, method)
 
 
 def _backfill(award: Award, staff, finished: bool) -> None:

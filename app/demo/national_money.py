@@ -17,6 +17,7 @@ from app.money.models import (
     BackfillPlan,
     Category,
     ItemStatus,
+    PaymentMethod,
     Receipt,
     SpendingItem,
 )
@@ -108,6 +109,13 @@ def add_spending(b) -> None:
                     else None,
                     "paid_by_id": staff if status == ItemStatus.PAID else None,
                     "payment_reference": f"PO-{award['id']:05d}-{n}"
+                    if status == ItemStatus.PAID
+                    else None,
+                    "payment_method": (
+                        PaymentMethod.DIRECT
+                        if category in (Category.CONFERENCE, Category.MEDIA)
+                        else PaymentMethod.REIMBURSED
+                    )
                     if status == ItemStatus.PAID
                     else None,
                 }

@@ -41,6 +41,7 @@ HEADERS = [
     "Status",
     "Corrects item",
     "Reference",
+    "Paid how",
 ]
 AMOUNT, DATE = HEADERS.index("Amount (GBP)"), HEADERS.index("Date")
 
@@ -157,6 +158,7 @@ def _spending_rows(cohort_id: int) -> Iterator[list]:
             item.status.label,
             item.adjusts_id or "",
             item.payment_reference or "",
+            item.payment_method.label if item.payment_method else "",
         ]
 
 
@@ -185,6 +187,7 @@ def _backfill_rows(cohort_id: int) -> Iterator[list]:
             "Invoiced" if invoice else "Paid",
             "",
             entry.reference,
+            "",
         ]
 
 

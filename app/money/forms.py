@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation
 
 from app.core.forms import BaseForm, DateInputField, MoneyField, choices
-from app.money.models import Category, ItemStatus
+from app.money.models import Category, ItemStatus, PaymentMethod
 
 MAX_ITEM_PENCE = 10_000_000  # GBP 100,000: far above any cap, far below an INTEGER
 
@@ -79,6 +79,11 @@ class RejectForm(MoneyForm):
 
 
 class PayForm(MoneyForm):
+    method = RadioField(
+        "How was it paid?",
+        choices=choices((m.value, m.label) for m in PaymentMethod),
+        validators=[InputRequired("Select how the item was paid")],
+    )
     reference = StringField(
         "Payment reference",
         description="From the finance system, for example PO-2027-0142",

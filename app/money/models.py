@@ -75,6 +75,18 @@ class ItemStatus(enum.StrEnum):
         }[self.value]
 
 
+class PaymentMethod(enum.StrEnum):
+    REIMBURSED = "reimbursed"  # the award holder paid and is paid back
+    DIRECT = "direct"  # the programme paid the supplier
+
+    @property
+    def label(self) -> str:
+        return {
+            "reimbursed": "Reimbursed to the award holder",
+            "direct": "Paid directly to the supplier",
+        }[self.value]
+
+
 # status -> the statuses it may move to (one place: services.move checks it)
 TRANSITIONS = {
     ItemStatus.PLANNED: {ItemStatus.SUBMITTED},
@@ -105,6 +117,7 @@ class SpendingItem(db.Model):
         CheckConstraint(
             "status != 'paid' OR payment_reference IS NOT NULL", name="paid_has_reference"
         ),
+        CheckConstraint("status != 'paid' OR payment_method IS NOT NULL", name="paid_has_method"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +144,7 @@ class SpendingItem(db.Model):
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     payment_reference: Mapped[str | None] = mapped_column(String(100))
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(enum_type(PaymentMethod, 16))
 
     award = relationship("Award")
     adjusts = relationship("SpendingItem", remote_side=[id])

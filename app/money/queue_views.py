@@ -98,6 +98,7 @@ def queue_csv():
             "Status",
             "Corrects item",
             "Payment reference",
+            "Paid how",
         ]
     )
     for item in db.session.scalars(_query(_filters()).limit(CSV_LIMIT)):
@@ -116,6 +117,7 @@ def queue_csv():
                 item.status.label,
                 item.adjusts_id or "",
                 safe_cell(item.payment_reference or ""),
+                item.payment_method.label if item.payment_method else "",
             ]
         )
     return Response(

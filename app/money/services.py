@@ -28,6 +28,7 @@ from app.money.models import (
     TRANSITIONS,
     Category,
     ItemStatus,
+    PaymentMethod,
     Receipt,
     SpendingItem,
 )
@@ -350,7 +351,13 @@ def reject(item: SpendingItem, actor, reason: str) -> None:
     _tell_holder(item, actor, "A personal-award item was rejected")
 
 
-def pay(item: SpendingItem, actor, reference: str) -> None:
+def pay(
+    item: SpendingItem,
+    actor,
+    reference: str,
+    method: PaymentMethod = PaymentMethod.REIMBURSED,
+) -> None:
+    """Mark an approved item paid: reimbursed to the holder, or paid to the supplier."""
     if not reference.strip():
         raise MoneyError("Enter the payment reference", "reference")
     _claim(item, ItemStatus.APPROVED, "marked as paid")
@@ -364,6 +371,7 @@ def pay(item: SpendingItem, actor, reference: str) -> None:
         paid_by_id=actor.id,
         paid_at=utcnow(),
         payment_reference=reference.strip(),
+        payment_method=PaymentMethod(method),
     )
     _tell_holder(item, actor, "A personal-award item has been paid")
 

@@ -21,7 +21,7 @@ from app.home.dashboard import Card, register_cards
 from app.money import policy, services
 from app.money.blueprint import bp
 from app.money.forms import CapForm, CorrectionForm, ItemForm, PayForm, ReceiptForm, RejectForm
-from app.money.models import Category, ItemStatus, Receipt, SpendingItem
+from app.money.models import Category, ItemStatus, PaymentMethod, Receipt, SpendingItem
 from app.money.services import MoneyError
 
 HOLDERS = (Role.AWARD_HOLDER,)
@@ -302,14 +302,21 @@ def reject(item_id: int):
 @bp.route("/items/<int:item_id>/pay", methods=["GET", "POST"])
 @roles(Role.STAFF)
 def pay(item_id: int):
-    return _reason_page(
-        item_id,
-        PayForm,
-        "money/pay.html",
-        lambda i, ref: services.pay(i, _me(), ref),
-        "Item marked as paid.",
-        "reference",
-    )
+    i = _item_or_404(item_id)
+    form = PayForm()
+    if form.validate_on_submit():
+        try:
+            method = PaymentMethod(form.method.data)
+            services.pay(i, _me(), form.reference.data or "", method)
+            db.session.commit()
+        except MoneyError as exc:
+            db.session.rollback()
+            form.add_error(exc.field or "reference", str(exc))
+        else:
+            deliver_pending()
+            flash("Item marked as paid.", "success")
+            return redirect(url_for("money.item", item_id=i.id))
+    return render_template("money/pay.html", form=form, item=i)
 
 
 @bp.route("/awards/<int:award_id>/cap", methods=["GET", "POST"])

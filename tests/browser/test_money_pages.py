@@ -60,6 +60,7 @@ def test_holder_records_and_submits_then_staff_approve_and_pay(page: Page):
     check_page(page, None)
     click_and_wait(page, page.get_by_role("button", name="Mark as paid"))
     check_page(page, "money-pay")
+    page.get_by_label("Reimbursed to the award holder").check()
     page.get_by_label("Payment reference").fill("PO-2027-9001")
     click_and_wait(page, page.get_by_role("button", name="Mark as paid"))
     check_page(page, None)
