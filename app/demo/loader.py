@@ -119,6 +119,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.outputs import load_outputs
 
     completed = load_outputs()
+    from app.demo.documents import load_documents
+
+    agreements = load_documents()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -135,4 +138,5 @@ def load_demo() -> dict[str, int]:
         "award_holders_with_spending": spending,
         "allocations_created": allocations,
         "award_holders_completed": completed,
+        "learning_agreements_prepared": agreements,
     }

@@ -78,7 +78,7 @@ def _assistant_director(award: Award):
     )
 
 
-def prepare(award: Award, actor) -> LearningAgreement:
+def prepare(award: Award, actor, notify: bool = True) -> LearningAgreement:
     """The award holder's agreement, started from their application and the defaults."""
     existing = db.session.scalar(
         select(LearningAgreement).where(LearningAgreement.award_id == award.id)
@@ -104,7 +104,8 @@ def prepare(award: Award, actor) -> LearningAgreement:
         actor=actor,
         summary=f"Learning agreement for {award.holder.name}"[:300],
     )
-    _ask_to_sign(agreement, "Please read and sign your learning agreement")
+    if notify:
+        _ask_to_sign(agreement, "Please read and sign your learning agreement")
     return agreement
 
 
