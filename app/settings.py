@@ -56,6 +56,14 @@ class Settings:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "programme@example.nhs.uk")
+    # Where replies go (a monitored team mailbox); unset, emails carry no Reply-To.
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO") or None
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds per SMTP operation
+    MAIL_BATCH = 50  # messages a sender claims and sends over one SMTP connection
+    # Requests only queue mail; the scheduler (or `flask send-mail` from cron) delivers it.
+    # Unset, a request in development (APP_ENV=development) delivers its own mail right
+    # after its commit; "1" or "0" decides for any environment.
+    MAIL_DELIVER_INLINE = {"1": True, "0": False}.get(os.environ.get("MAIL_DELIVER_INLINE", ""))
     # Absolute base URL for links in emails and calendars, e.g. https://prp.example.nhs.uk.
     # Set it in production. Unset, development links follow the address served (see
     # app.core.mail.base_url) and the CLI uses http://127.0.0.1:5000.

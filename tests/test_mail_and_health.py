@@ -128,11 +128,19 @@ def smtp(app, monkeypatch):
     RecordingSMTP.engine.dispose()
 
 
-def test_mail_is_sent_after_the_commit(app, make, smtp, browser):
+def test_mail_is_sent_after_the_commit(app, make, smtp, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DELIVER_INLINE", True)  # as in development
     person = make.user(Role.APPLICANT)
     resp = browser.post("/account/forgot-password", {"email": person.email})
     assert resp.status_code == 200
     assert smtp.sent == [(person.email, 1)]  # the row was committed before sending
+
+
+def test_outside_development_a_request_only_queues(app, make, smtp, browser):
+    person = make.user(Role.APPLICANT)
+    assert browser.post("/account/forgot-password", {"email": person.email}).status_code == 200
+    assert smtp.sent == []  # the scheduler or `flask send-mail` delivers it
+    assert last_email(app, person.email).status.value == "queued"
 
 
 def test_a_rolled_back_change_leaves_no_mail(app, make, smtp):

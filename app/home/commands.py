@@ -8,15 +8,17 @@ from sqlalchemy import delete
 
 from app.accounts.models import SignInFailure
 from app.core.db import utcnow
-from app.core.mail import deliver_pending
+from app.core.mail import send_queued
 from app.extensions import db
 
 
 def register(app: Flask) -> None:
     @app.cli.command("send-mail")
     def send_mail() -> None:
-        """Deliver queued email over SMTP (when MAIL_SERVER is set)."""
-        click.echo(f"Sent {deliver_pending(limit=1000)} message(s).")
+        """Deliver due email over SMTP (when MAIL_SERVER is set): queued mail, retries
+        whose time has come, and claims left by a sender that died. Safe to run from
+        cron while the scheduler and other copies run: each message is claimed once."""
+        click.echo(f"Sent {send_queued(limit=1000)} message(s).")
 
     @app.cli.command("clear-orphaned-files")
     @click.option(

@@ -38,6 +38,7 @@ ACTIONS = {
     "accounts.reactivate": STAFF,
     "accounts.resend_invitation": STAFF,
     "organisations.archive": STAFF,
+    "outbox.send_again": STAFF,
     "accounts.confirm_email": None,
     "accounts.accept_invitation": None,
     "accounts.reset_password": None,
