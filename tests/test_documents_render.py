@@ -164,7 +164,7 @@ def test_a_render_past_the_time_limit_stops_with_a_clear_message(app, monkeypatc
     release.set()
 
 
-def test_renders_run_at_most_one_per_core_at_once(app, monkeypatch):
+def test_renders_in_a_process_run_one_at_a_time_and_the_rest_queue(app, monkeypatch):
     running = 0
     most = 0
     lock = threading.Lock()
@@ -190,4 +190,4 @@ def test_renders_run_at_most_one_per_core_at_once(app, monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    assert most == render.CORES
+    assert most == render.RENDER_THREADS == 1

@@ -9,11 +9,14 @@ is ever followed). What people type reaches a document only as escaped text
 
 WeasyPrint is imported, its FontConfiguration made and the print stylesheet parsed once,
 at start-up (`register`, from `create_app`, so gunicorn --preload shares them), never
-inside a request. Renders run on a pool of as many threads as the machine has cores, so
-no more run at once and the rest queue; a render still waiting or running after
-`DOCUMENT_RENDER_SECONDS` is given up with a clear message. (A thread cannot be killed:
-a render already running finishes in the background, still holding its pool slot, so
-slow documents can never take more than the cores.)
+inside a request. Renders in a process run one at a time on one render thread, and the
+rest queue: WeasyPrint's Pango and fontconfig state is not safe to share between threads
+(two at once corrupted GLib's memory in bench/documents.py), and under the GIL a second
+thread would not render faster anyway. Parallel renders come from processes: gunicorn with
+one worker per core renders as many documents at once as there are cores (`CORES`). A
+render still waiting or running after `DOCUMENT_RENDER_SECONDS` is given up with a clear
+message (a thread cannot be killed: a render already running finishes in the background,
+still holding the render thread, so slow documents never take more than their core).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ BASE_URL = "https://documents.invalid/"
 STATIC_PREFIX = BASE_URL + "static/"
 PRINT_CSS = BASE_DIR / "templates" / "documents" / "print.css"
 DEFAULT_SECONDS = 20
-CORES = os.cpu_count() or 1
+CORES = os.cpu_count() or 1  # run gunicorn with this many workers: one render per core
+RENDER_THREADS = 1  # per process: WeasyPrint shares Pango state (see above)
 
 
 class RenderError(Exception):
@@ -78,7 +82,7 @@ def register(app: Flask) -> None:
             url_fetcher=_fetcher_class()(Path(app.static_folder)),
             font_config=ENGINE.font_config,
         )
-        ENGINE.pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="pdf")
+        ENGINE.pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="pdf")
     app.jinja_env.filters["simple_format"] = simple_format
 
 
