@@ -18,7 +18,7 @@ from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.extensions import db
 from app.organisations.models import OrgKind
-from app.residentials import presentation, tokens
+from app.residentials import presentation, running_order, tokens
 from app.residentials.models import (
     Invitation,
     PresentationSlot,
@@ -144,21 +144,21 @@ def test_the_running_order_defaults_and_its_rules(app, day_world):
     cohort_id, _day, (a, b), staff, _ = day_world
     with app.test_request_context():
         cohort, s = _get(cohort_id, staff.id)
-        assert presentation.draft_running_order(cohort, s) == 2
-        first, second = presentation.slots(cohort_id)
+        assert running_order.draft_running_order(cohort, s) == 2
+        first, second = running_order.slots(cohort_id)
         assert (first.starts_at, first.ends_at, second.starts_at) == (
             time(10),
             time(10, 20),
             time(10, 20),
         )
         assert first.title == "How do care leavers use peer support?"
-        assert presentation.draft_running_order(cohort, s) == 0
+        assert running_order.draft_running_order(cohort, s) == 0
         with pytest.raises(ResidentialError, match="overlaps"):
-            presentation.change_slot(second, s, time(10, 10), time(10, 30), "T")
+            running_order.change_slot(second, s, time(10, 10), time(10, 30), "T")
         with pytest.raises(ResidentialError, match="end after it starts"):
-            presentation.change_slot(second, s, time(11), time(11), "T")
-        presentation.change_slot(second, s, time(9, 40), time(10), "  Peer   support ")
-        assert [x.title for x in presentation.slots(cohort_id)][0] == "Peer support"
+            running_order.change_slot(second, s, time(11), time(11), "T")
+        running_order.change_slot(second, s, time(9, 40), time(10), "  Peer   support ")
+        assert [x.title for x in running_order.slots(cohort_id)][0] == "Peer support"
 
 
 def test_publishing_once_needs_a_running_order_and_tells_the_invitees(app, day_world):
@@ -166,18 +166,18 @@ def test_publishing_once_needs_a_running_order_and_tells_the_invitees(app, day_w
     with app.test_request_context():
         cohort, s = _get(cohort_id, staff.id)
         with pytest.raises(ResidentialError, match="Draft the running order"):
-            presentation.publish(cohort, s)
+            running_order.publish(cohort, s)
         db.session.rollback()
         cohort, s = _get(cohort_id, staff.id)
         presentation.send_invitations(cohort, s, day - timedelta(days=10))
-        presentation.draft_running_order(cohort, s)
+        running_order.draft_running_order(cohort, s)
         sup = db.session.get(User, supervisor.id)
         assert not presentation.can_see_programme(sup, cohort_id)
-        assert presentation.publish(cohort, s) == 5
+        assert running_order.publish(cohort, s) == 5
         assert presentation.record_of(cohort_id).status == ProgrammeStatus.PUBLISHED
         assert presentation.can_see_programme(sup, cohort_id)
         with pytest.raises(ResidentialError, match="published already"):
-            presentation.publish(cohort, s)
+            running_order.publish(cohort, s)
 
 
 # Over HTTP ------------------------------------------------------------------------------

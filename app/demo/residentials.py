@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.residentials import presentation, register, services
+from app.residentials import presentation, register, running_order, services
 from app.residentials.models import Reply, Workshop
 
 DEMO_TODAY = date(2026, 11, 20)
@@ -172,7 +172,7 @@ def load_presentation_days() -> int:
         if on is None or presentation.invitations(cohort.id):
             continue
         sent += presentation.send_invitations(cohort, staff, min(on, DEMO_TODAY))
-        presentation.draft_running_order(cohort, staff)
+        running_order.draft_running_order(cohort, staff)
         if name not in PAST:
             continue
         for i, inv in enumerate(presentation.invitations(cohort.id)):
@@ -180,5 +180,5 @@ def load_presentation_days() -> int:
                 continue  # never replied
             answer = Reply.NOT_ATTENDING if i % 4 == 3 else Reply.ATTENDING
             presentation.reply(inv, inv.reply_count, answer, on - timedelta(days=10))
-        presentation.publish(cohort, staff)
+        running_order.publish(cohort, staff)
     return sent

@@ -17,7 +17,7 @@ from app.core.mail import deliver_pending
 from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
-from app.residentials import presentation, tokens
+from app.residentials import presentation, running_order, tokens
 from app.residentials.blueprint import bp
 from app.residentials.forms import InvitationReplyForm, SlotForm
 from app.residentials.models import PresentationDay, PresentationSlot, ProgrammeStatus, Reply
@@ -47,7 +47,7 @@ def presentation_day(cohort_id: int):
         record=presentation.record_of(c.id),
         invitations=sent,
         waiting=len(presentation.invitees(c.id, on)) - len(sent) if on else 0,
-        slots=presentation.slots(c.id),
+        slots=running_order.slots(c.id),
         replies={r: sum(1 for i in sent if i.reply == r) for r in Reply},
         form=ActionForm(),
         today=today(),
@@ -89,7 +89,7 @@ def send_invitations(cohort_id: int):
 def draft_running_order(cohort_id: int):
     _staff_action(
         cohort_id,
-        lambda c: presentation.draft_running_order(c, _me()),
+        lambda c: running_order.draft_running_order(c, _me()),
         lambda n: (
             f"{n} presentation{'s' if n != 1 else ''} added to the running order."
             if n
@@ -104,7 +104,7 @@ def draft_running_order(cohort_id: int):
 def publish_programme(cohort_id: int):
     _staff_action(
         cohort_id,
-        lambda c: presentation.publish(c, _me()),
+        lambda c: running_order.publish(c, _me()),
         lambda n: f"Programme published. {n} invitee{'s' if n != 1 else ''} emailed.",
     )
     return _back(cohort_id, "#running-order")
@@ -121,7 +121,7 @@ def slot_edit(slot_id: int):
     form = SlotForm(obj=slot)
     if form.validate_on_submit():
         try:
-            presentation.change_slot(
+            running_order.change_slot(
                 slot, _me(), form.starts_at.value, form.ends_at.value, form.title.data or ""
             )
             db.session.commit()
@@ -169,7 +169,7 @@ def invitation(token: str):
         "residentials/invitation.html",
         invitation=inv,
         day=presentation.day_of(inv.cohort_id),
-        slots=presentation.slots(inv.cohort_id) if published else [],
+        slots=running_order.slots(inv.cohort_id) if published else [],
         published=published,
         form=form,
     )
@@ -200,7 +200,7 @@ def programme(cohort_id: int):
         cohort=c,
         day=presentation.day_of(c.id),
         record=presentation.record_of(c.id),
-        slots=presentation.slots(c.id),
+        slots=running_order.slots(c.id),
     )
 
 
