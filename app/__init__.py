@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from app.cohorts.views import bp as cohorts_bp
     from app.documents.routes import bp as documents_bp
     from app.home.views import bp as home_bp
+    from app.impact.routes import bp as impact_bp
     from app.money.routes import bp as money_bp
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
@@ -186,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
         supervision_bp,
         documents_bp,
         outputs_bp,
+        impact_bp,
     ):
         app.register_blueprint(bp)
 

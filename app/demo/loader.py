@@ -116,12 +116,18 @@ def load_demo() -> dict[str, int]:
     from app.demo.supervision import load_supervision
 
     allocations = load_supervision()
+    from app.demo.residentials import load_presentation_days
+
+    invitations = load_presentation_days()
     from app.demo.outputs import load_outputs
 
     completed = load_outputs()
     from app.demo.documents import load_documents
 
     agreements = load_documents()
+    from app.demo.impact import load_impact
+
+    impacts = load_impact()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -137,6 +143,8 @@ def load_demo() -> dict[str, int]:
         "workshops_created": workshops,
         "award_holders_with_spending": spending,
         "allocations_created": allocations,
+        "presentation_invitations_sent": invitations,
         "award_holders_completed": completed,
         "learning_agreements_prepared": agreements,
+        "impact_entries": impacts,
     }

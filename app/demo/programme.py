@@ -22,6 +22,7 @@ from app.applications.models import (
     PriorResearch,
     ServiceArea,
 )
+from app.awards.models import Award
 from app.cohorts.models import Cohort, EventKind, PriorityArea, RecruitmentEvent
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -400,6 +401,9 @@ def load_programme(las: list[Organisation]) -> int:
             when = datetime.combine(cohort.applications_close, datetime.min.time())
             app.submitted_at = when
             app.decided_at = when
+            # the award dates from the decision too (impact is logged from the award on)
+            award = db.session.scalar(select(Award).where(Award.application_id == app.id))
+            award.awarded_at = when
             created += 1
 
     # A cohort in its programme year now: the named award holder's live year.
