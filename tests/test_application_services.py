@@ -41,7 +41,12 @@ def test_award_creates_programme_record_and_role(make, app):
     with app.app_context():
         award = db.session.scalar(db.select(Award).where(Award.application_id == a.id))
         assert award.study_days == 30 and award.personal_award_cap_pence == 350_000
-        assert {o.kind.value for o in award.outputs} == {"poster", "presentation", "report", "summary"}
+        assert {o.kind.value for o in award.outputs} == {
+            "poster",
+            "presentation",
+            "report",
+            "summary",
+        }
         assert Role.AWARD_HOLDER in award.holder.roles
 
 
