@@ -98,8 +98,9 @@ def _mail_domain() -> str:
 
 
 def queue_email(to: str, subject: str, template: str, *, user=None, **context) -> OutboxMessage:
-    """Render `templates/email/<template>.txt` and add it to the outbox."""
-    body = render_template(f"email/{template}.txt", **context)
+    """Render `templates/email/<template>.txt` and add it to the outbox. The template
+    sees the recipient as `user` too (unless the caller names another `user`)."""
+    body = render_template(f"email/{template}.txt", **{"user": user, **context})
     msg = OutboxMessage(
         to_address=to,
         to_user_id=getattr(user, "id", None),
