@@ -45,6 +45,11 @@ def office(main: str, extra: str = "") -> bytes:
 PPTX = office("application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml")
 DOCX = office("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
 DOCM = office("application/vnd.ms-word.document.macroEnabled.main+xml")
+# a .docx that declares the plain document main part but carries macros
+DOCX_MACROS = office(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+)
 
 
 def supervised_award(make, app, cohort=None):
@@ -177,8 +182,8 @@ def test_output_files_are_known_by_content(app, data, kind):
 
 @pytest.mark.parametrize(
     "data",
-    [HTML, EXE, DOCM, b"PK\x03\x04broken zip", office("application/xml")],
-    ids=["html", "exe", "macro-enabled", "broken-zip", "plain-zip"],
+    [HTML, EXE, DOCM, DOCX_MACROS, b"PK\x03\x04broken zip", office("application/xml")],
+    ids=["html", "exe", "macro-enabled", "docx-with-macros", "broken-zip", "plain-zip"],
 )
 def test_disguised_and_other_files_are_refused(app, data):
     with app.app_context(), pytest.raises(storage.StorageError, match="must be a PDF"):
@@ -260,3 +265,29 @@ def test_not_complete_with_an_output_waiting(make, app):
         with pytest.raises(OutputError, match="Not yet accepted: poster, presentation"):
             services.mark_complete(db.session.get(Award, award.id), db.session.get(User, staff.id))
         assert db.session.scalar(select(func.count(OutboxMessage.id))) >= 0
+
+
+def test_only_the_current_supervisor_or_staff_give_feedback(make, app):
+    from app.supervision.models import Allocation, PoolKind
+
+    award, sup = supervised_award(make, app)
+    other = make.user(Role.SUPERVISOR)
+    coach = make.user(Role.COACH)
+    with app.test_request_context():
+        o = _output(award.id)
+        services.add_version(o, o.award.holder, PDF, "r.pdf", None)
+        db.session.commit()
+        for person in (other, coach, o.award.holder, o.award.line_manager):
+            with pytest.raises(OutputError, match="Only the award holder's supervisor"):
+                services.give_feedback(
+                    o, db.session.get(User, person.id), Decision.COMMENT, "Hello", None
+                )
+            db.session.rollback()
+        services.give_feedback(o, db.session.get(User, sup.id), Decision.COMMENT, "Good", None)
+        db.session.commit()
+        # a replaced supervisor no longer gives feedback
+        alloc = db.session.scalar(select(Allocation).where(Allocation.kind == PoolKind.SUPERVISOR))
+        alloc.ended_on = alloc.started_on
+        db.session.commit()
+        with pytest.raises(OutputError):
+            services.give_feedback(o, db.session.get(User, sup.id), Decision.COMMENT, "x", None)

@@ -93,7 +93,7 @@ def _office_type(data: bytes) -> str | None:
             types = archive.read(info)
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
         return None
-    if b"macroEnabled" in types:
+    if b"macroEnabled" in types or b"vbaProject" in types:  # macros: refused
         return None
     for content_type, (marker, _ext, _name) in OFFICE.items():
         if marker in types:
