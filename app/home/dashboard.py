@@ -27,14 +27,14 @@ class Card:
 # here yet is told so, rather than promised a feature that does not exist).
 ROLE_INTROS = {
     Role.APPLICANT: "apply to the programme and follow your application",
-    Role.AWARD_HOLDER: "plan your research days and see them approved, and record your "
-    "personal-award spending with its receipts",
+    Role.AWARD_HOLDER: "plan your research days and see them approved, record your "
+    "personal-award spending with its receipts, and upload your outputs for feedback",
     Role.LINE_MANAGER: "approve study days for the award holders you manage",
     Role.PSW: "sign off applications from your authority and publish priority research areas",
     Role.ASSISTANT_DIRECTOR: "see your organisation's award holders: their research days, "
     "who is at risk of falling behind, and their three-way meetings",
-    Role.SUPERVISOR: "see the award holders you supervise and log supervision and three-way "
-    "meetings",
+    Role.SUPERVISOR: "see the award holders you supervise, log supervision and three-way "
+    "meetings, and give feedback on their outputs",
     Role.COACH: "see the award holders you coach and log individual and group coaching sessions",
     Role.STAFF: "run cohorts, review and decide applications, see who is behind with "
     "their research days, and approve and pay personal-award spending",
