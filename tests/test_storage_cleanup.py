@@ -146,3 +146,35 @@ def test_a_file_a_record_takes_while_clearing_is_kept(app, make):
     with app.app_context():
         assert result == [1]
         assert taken in _ids() and other not in _ids()
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="needs TEST_DATABASE_URL=postgresql...")
+def test_an_old_file_uploaded_again_is_not_cleared_before_its_record_is_saved(app, make):
+    """Storage is content-addressed: uploading a file stored long ago reuses its row. The
+    clearing, running meanwhile, waits for the upload and then keeps the file."""
+    award = make.award(cohort=make.running_cohort())
+    (item_id,) = spending(app, award.id, None, amounts=(1_000,))
+    data = PDF + b"stored long ago, uploaded again"
+    with app.app_context():
+        old = _stored(data, OLD)
+        db.session.commit()
+    result: list = []
+
+    def clear() -> None:
+        with app.app_context():
+            result.append(clear_orphaned_files())
+            db.session.commit()
+
+    with app.test_request_context():
+        again = storage.put(data, "again.pdf")
+        assert again.id == old
+        worker = threading.Thread(target=clear)
+        worker.start()
+        time.sleep(1)
+        db.session.add(
+            Receipt(item_id=item_id, file_id=again.id, filename="again.pdf", uploaded_at=utcnow())
+        )
+        db.session.commit()
+    worker.join(30)
+    with app.app_context():
+        assert result == [0] and old in _ids()

@@ -144,7 +144,14 @@ def put(
     `declared_type` are what the browser said: never trusted, the content decides."""
     content_type = check(data, allowed, limit)
     digest = sha256(data).hexdigest()
-    existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
+    # FOR KEY SHARE on PostgreSQL: clearing out unused files (storage_cleanup) cannot
+    # delete this row before our owner's row points at it; one deleted while we waited
+    # is not found, and is stored again below.
+    existing = db.session.scalar(
+        select(StoredFile)
+        .where(StoredFile.sha256 == digest)
+        .with_for_update(read=True, key_share=True)
+    )
     if existing is not None:
         return existing
     row = StoredFile(sha256=digest, content_type=content_type, size_bytes=len(data), data=data)
