@@ -68,6 +68,7 @@ PAGES = [
     ("spending approvals", "staff", "/money/queue"),
     ("programme budget", "staff", "/money/budget/{running_cohort}"),
     ("second approver rule", "staff", "/money/budget/{running_cohort}/second-approver"),
+    ("backfill (staff)", "staff", "/money/backfill/{holder_award}"),
     ("outputs by cohort (staff)", "staff", "/outputs/cohorts"),
     ("outputs and completion (cohort)", "staff", "/outputs/cohorts/{running_cohort}"),
     ("showcase", "psw", "/outputs/showcase"),

@@ -99,3 +99,36 @@ def test_the_programme_budget_does_not_grow_with_items_or_holders(app, make, bro
     _add(app, [*awards, *more], 90, ItemStatus.APPROVED)
     at_100 = page_queries(app, browser, url)
     assert_flat("money budget", at_10, at_100)
+
+
+def _backfill(app, award, n: int, start: int) -> None:
+    """`n` invoices (each with its document) and payments for one award holder."""
+    from app.money.models import BackfillEntry, BackfillKind
+
+    with app.app_context():
+        stored = storage.put(PDF + b"invoice", "invoice.pdf")
+        for i in range(start, start + n):
+            invoice = i % 2 == 0
+            db.session.add(
+                BackfillEntry(
+                    award_id=award.id,
+                    kind=BackfillKind.INVOICE if invoice else BackfillKind.PAYMENT,
+                    reference=f"REF-{i}",
+                    dated_on=award.start + timedelta(days=i % 300),
+                    amount_pence=100 + i,
+                    file_id=stored.id if invoice else None,
+                    filename=f"invoice-{i}.pdf" if invoice else None,
+                )
+            )
+        db.session.commit()
+
+
+def test_a_holders_backfill_page_does_not_grow_with_its_invoices_and_payments(app, make, browser):
+    (award,) = _awards(app, make, 1)
+    browser.sign_in(make.user(Role.STAFF).email)
+    url = f"/money/backfill/{award.id}"
+    _backfill(app, award, 10, 0)
+    at_10 = page_queries(app, browser, url)
+    _backfill(app, award, 90, 10)
+    at_100 = page_queries(app, browser, url)
+    assert_flat("money backfill", at_10, at_100)
