@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.applications.views import bp as applications_bp
     from app.audit.views import bp as audit_bp
+    from app.bridging.routes import bp as bridging_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.documents.routes import bp as documents_bp
     from app.home.views import bp as home_bp
@@ -188,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
         documents_bp,
         outputs_bp,
         impact_bp,
+        bridging_bp,
     ):
         app.register_blueprint(bp)
 

@@ -35,3 +35,22 @@ def test_demo_impact(app):
         assert r.category[Category.PROMOTION] >= 5 and r.category[Category.MEDIA] == 2
         assert all(r.category[c] for c in Category)
         assert "Year 1" in r.year and "Year 2" in r.year
+
+
+def test_demo_bridging(app):
+    from app.bridging.models import PathwayStep, ReviewSlot, Stage
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        steps = db.session.scalars(select(PathwayStep)).all()
+        assert len(steps) == 8
+        assert {s.stage for s in steps} == {
+            Stage.EXPLORING,
+            Stage.PREPARING,
+            Stage.SUBMITTED,
+            Stage.AWARDED,
+        }
+        slots = db.session.scalars(select(ReviewSlot)).all()
+        assert len(slots) == 3 and sum(1 for s in slots if s.booked_award_id) == 1

@@ -14,11 +14,15 @@ services; a cohort whose holders have entries is left alone (idempotent)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
+from app.accounts.models import User
 from app.awards.models import Award
+from app.bridging import services as bridging
+from app.bridging.models import PathwayStep, Stage, StepKind
+from app.bridging.services import StepData
 from app.cohorts.models import Cohort
 from app.core.clock import today
 from app.demo.money import pdf
@@ -119,7 +123,13 @@ IMPACTS = {
 
 
 def load_impact() -> int:
-    """Returns how many impact entries were made."""
+    """Impact logs, then the bridging demo; returns how many impact entries were made."""
+    made = _load_entries()
+    load_bridging()
+    return made
+
+
+def _load_entries() -> int:
     made = 0
     for name, rows in IMPACTS.items():
         cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
@@ -162,3 +172,83 @@ def load_impact() -> int:
             made += 1
     db.session.flush()
     return made
+
+
+# --- bridging: next steps the evaluation's award holders were taking -------------------
+
+MARSH = "Dr Helen Marsh, university supervisor"
+KCL = "King's College London research team"
+# cohort -> [(award index, step, stage, started, mentor)]
+STEPS = {
+    "2022-23": [
+        (3, StepKind.LEAD, Stage.AWARDED, date(2023, 11, 1), ""),
+        (3, StepKind.DLAF, Stage.PREPARING, date(2024, 6, 3), MARSH),
+        (6, StepKind.BID, Stage.PREPARING, date(2024, 10, 7), KCL),
+        (6, StepKind.PLAF, Stage.EXPLORING, date(2024, 11, 18), ""),
+    ],
+    "2023-24": [
+        (0, StepKind.PLAF, Stage.EXPLORING, date(2024, 12, 2), "Programme academic lead"),
+        (1, StepKind.PHD, Stage.EXPLORING, date(2024, 12, 16), ""),
+        (8, StepKind.LEAD, Stage.AWARDED, date(2025, 1, 6), ""),
+        (10, StepKind.SPARC, Stage.SUBMITTED, date(2025, 1, 13), MARSH),
+    ],
+}  # fmt: skip
+
+
+def load_bridging() -> int:
+    """Next steps for the finished cohorts' award holders (PLAF and DLAF, a PhD, an NIHR
+    bid, research lead roles) and three pre-application review slots in the coming
+    weeks, one booked. Returns how many steps were made."""
+    staff = db.session.scalar(select(User).where(User.email == "staff@demo.test"))
+    if staff is None or db.session.scalar(select(exists().where(PathwayStep.id > 0))):
+        return 0
+    made = 0
+    first = None
+    for name, rows in STEPS.items():
+        awards = _awards(name)
+        for n, kind, stage, started, mentor in rows:
+            if n >= len(awards):
+                continue
+            award = awards[n]
+            step = bridging.add_step(
+                award, award.holder, StepData(kind, Stage.EXPLORING, mentor, started), today()
+            )
+            if stage != Stage.EXPLORING:
+                bridging.update_step(
+                    step,
+                    award.holder,
+                    Stage.EXPLORING,
+                    StepData(kind, stage, mentor, started),
+                    today(),
+                )
+            first = first or award
+            made += 1
+    soon = datetime.combine(today() + timedelta(days=21), time(10))
+    for k, reviewer in enumerate(
+        [
+            "A local authority fellow (DLAF) and the programme's academic lead",
+            "The regional NIHR research support service adviser",
+            "The programme's academic lead",
+        ]
+    ):
+        slot = bridging.add_slot(
+            staff,
+            soon + timedelta(days=7 * k),
+            60,
+            reviewer,
+            "Microsoft Teams: the link comes with the booking",
+            "Send your draft application a week before.",
+        )
+        if k == 0 and first is not None:
+            bridging.book(slot, first, first.holder)
+    db.session.flush()
+    return made
+
+
+def _awards(name: str) -> list[Award]:
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
+    if cohort is None:
+        return []
+    return list(
+        db.session.scalars(select(Award).where(Award.cohort_id == cohort.id).order_by(Award.id))
+    )
