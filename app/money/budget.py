@@ -130,7 +130,10 @@ def for_cohort(cohort_id: int) -> Budget:
     )
 
 
-def _pounds(pence: int) -> str:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def pounds(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     pounds, p = divmod(abs(pence), 100)
     return f"{sign}{pounds}.{p:02d}"
@@ -206,9 +209,10 @@ def csv_text(cohort_id: int) -> str:
     w = csv.writer(out)
     w.writerow(HEADERS)
     for row in transactions(cohort_id):
-        row[DATE] = row[DATE].isoformat()
-        row[AMOUNT] = _pounds(row[AMOUNT])
-        w.writerow([safe_cell(v) for v in row])
+        cells = [safe_cell(v) for v in row]
+        # our own figures: a refund's "-12.50" is a number, not a formula to defuse
+        cells[DATE], cells[AMOUNT] = row[DATE].isoformat(), pounds(row[AMOUNT])
+        w.writerow(cells)
     return out.getvalue()
 
 
@@ -264,3 +268,37 @@ def workbook(cohort_name: str, cohort_id: int) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def sheet_bytes(title: str, headers: list[str], rows, amount_column: int) -> bytes:
+    """A one-sheet workbook: bold headers, then `rows` with the amount (pence) in
+    `amount_column` written as pounds in a currency format; text cells formula-safe."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    ws.append([_bold(ws, h, Font(bold=True)) for h in headers])
+    for row in rows:
+        cells = [safe_cell(v) for v in row]
+        cells[amount_column] = _money(ws, row[amount_column] / 100)
+        ws.append(cells)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _bold(ws, value, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = font
+    return cell
+
+
+def _money(ws, value: float):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "£#,##0.00"
+    return cell

@@ -18,7 +18,7 @@ from app.money.blueprint import bp
 from app.money.forms import SecondApprovalForm
 from app.money.services import MoneyError
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = budget.XLSX
 
 
 def _slug(cohort: Cohort) -> str:

@@ -20,7 +20,7 @@ from app.core.pagination import paginate, parse_page
 from app.core.params import arg_choice, arg_int
 from app.core.roles import Role
 from app.extensions import db
-from app.money import services
+from app.money import budget, services
 from app.money.blueprint import bp
 from app.money.forms import CATEGORY_FILTERS, STATUS_FILTERS, BulkForm
 from app.money.models import SpendingItem
@@ -80,50 +80,66 @@ def queue():
     )
 
 
+QUEUE_HEADERS = [
+    "Item",
+    "Cohort",
+    "Award holder",
+    "Category",
+    "Description",
+    "Supplier",
+    "Date",
+    "Amount (GBP)",
+    "Status",
+    "Corrects item",
+    "Payment reference",
+    "Paid how",
+]
+
+
+def _rows():
+    """The filtered items as rows under QUEUE_HEADERS (a date, amounts in pence)."""
+    for item in db.session.scalars(_query(_filters()).limit(CSV_LIMIT)):
+        yield [
+            item.id,
+            item.award.cohort.name,
+            item.award.holder.name,
+            item.category.label,
+            item.description,
+            item.supplier,
+            item.spent_on,
+            item.amount_pence,
+            item.status.label,
+            item.adjusts_id or "",
+            item.payment_reference or "",
+            item.payment_method.label if item.payment_method else "",
+        ]
+
+
 @bp.route("/queue.csv")
 @roles(Role.STAFF)
 def queue_csv():
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(
-        [
-            "Item",
-            "Cohort",
-            "Award holder",
-            "Category",
-            "Description",
-            "Supplier",
-            "Date",
-            "Amount (GBP)",
-            "Status",
-            "Corrects item",
-            "Payment reference",
-            "Paid how",
-        ]
-    )
-    for item in db.session.scalars(_query(_filters()).limit(CSV_LIMIT)):
-        pounds, pence = divmod(abs(item.amount_pence), 100)
-        sign = "-" if item.amount_pence < 0 else ""
-        w.writerow(
-            [
-                item.id,
-                safe_cell(item.award.cohort.name),
-                safe_cell(item.award.holder.name),
-                item.category.label,
-                safe_cell(item.description),
-                safe_cell(item.supplier),
-                item.spent_on.isoformat(),
-                f"{sign}{pounds}.{pence:02d}",
-                item.status.label,
-                item.adjusts_id or "",
-                safe_cell(item.payment_reference or ""),
-                item.payment_method.label if item.payment_method else "",
-            ]
-        )
+    w.writerow(QUEUE_HEADERS)
+    for row in _rows():
+        cells = [safe_cell(v) for v in row]
+        # our own figures: a refund's "-12.50" is a number, not a formula to defuse
+        cells[6], cells[7] = row[6].isoformat(), budget.pounds(row[7])
+        w.writerow(cells)
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="personal-award-spending.csv"'},
+    )
+
+
+@bp.route("/queue.xlsx")
+@roles(Role.STAFF)
+def queue_xlsx():
+    return Response(
+        budget.sheet_bytes("Spending", QUEUE_HEADERS, _rows(), amount_column=7),
+        mimetype=budget.XLSX,
+        headers={"Content-Disposition": 'attachment; filename="personal-award-spending.xlsx"'},
     )
 
 

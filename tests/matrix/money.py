@@ -32,6 +32,7 @@ PAGES = {
     "money.cap": Page("/money/awards/{money_award_id}/cap", STAFF),
     "money.queue": Page("/money/queue", STAFF),
     "money.queue_csv": Page("/money/queue.csv", STAFF),
+    "money.queue_xlsx": Page("/money/queue.xlsx", STAFF),
     "money.budget_index": Page("/money/budget", STAFF),
     "money.backfill_page": Page("/money/backfill/{money_award_id}", STAFF),
     "money.backfill_document": Page("/money/backfill/documents/{money_backfill_id}", STAFF),
