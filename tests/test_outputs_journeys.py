@@ -408,3 +408,9 @@ def test_the_cohort_page_shows_completion_at_a_glance(app, make, browser):
     page = text(browser.get(f"/outputs/cohorts/{award.cohort_id}"))
     assert "1 of 1 award holders complete" in page
     assert "Complete" in page
+    resp = browser.get(f"/outputs/cohorts/{award.cohort_id}.csv")
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    lines = resp.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("Award holder,Output,Status")
+    assert len(lines) == 1 + len(OutputKind)
+    assert all(",Accepted," in line for line in lines[1:])

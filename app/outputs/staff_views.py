@@ -4,7 +4,10 @@ cohort's showcase page. Supervisors and line managers see their own people's out
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,6 +16,7 @@ from app.awards.models import OWING, Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
+from app.core.csv import safe_cell
 from app.core.forms import ActionForm
 from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
@@ -111,6 +115,45 @@ def cohort(cohort_id: int):
         only_overdue=only_overdue,
         showcase=showcase,
         today=t,
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>.csv")
+@roles(Role.STAFF)
+def cohort_csv(cohort_id: int):
+    """Every output of the cohort: one row each, for reconciling with the evaluation."""
+    c = get_or_404(Cohort, cohort_id)
+    t = today()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["Award holder", "Output", "Status", "Due", "Overdue", "Accepted", "Shared", "Complete"]
+    )
+    rows = db.session.scalars(
+        select(Award)
+        .where(Award.cohort_id == c.id)
+        .options(joinedload(Award.holder), selectinload(Award.outputs))
+        .order_by(Award.id)
+    )
+    for a in rows:
+        for o in a.outputs:
+            w.writerow(
+                [
+                    safe_cell(a.holder.name),
+                    o.kind.label,
+                    o.status.label,
+                    o.due_date.isoformat() if o.due_date else "",
+                    "yes" if o.is_overdue(t) else "no",
+                    o.accepted_at.date().isoformat() if o.accepted_at else "",
+                    "yes" if o.showcase_consent else "no",
+                    a.completed_at.date().isoformat() if a.completed_at else "",
+                ]
+            )
+    filename = f"outputs-{c.name}.csv".replace('"', "")
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

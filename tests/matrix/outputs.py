@@ -24,6 +24,7 @@ PAGES = {
     "outputs.people": Page("/outputs/people", frozenset({Role.SUPERVISOR, Role.LINE_MANAGER})),
     "outputs.cohorts": Page("/outputs/cohorts", STAFF),
     "outputs.cohort": Page("/outputs/cohorts/{outputs_cohort_id}", STAFF),
+    "outputs.cohort_csv": Page("/outputs/cohorts/{outputs_cohort_id}.csv", STAFF),
     "outputs.output_type": Page("/outputs/cohorts/{outputs_cohort_id}/types/poster", STAFF),
     "outputs.showcase_page_edit": Page("/outputs/cohorts/{outputs_cohort_id}/showcase-page", STAFF),
     "outputs.showcase_index": Page("/outputs/showcase", ALL, NON_PARTICIPANTS),
