@@ -267,7 +267,7 @@ def test_a_refused_address_fails_at_once_and_the_rest_of_the_batch_is_sent(app, 
         assert send_queued() == 2
         by_to = {m.to_address: m for m in db.session.scalars(select(OutboxMessage))}
     assert by_to["person1@example.test"].status == MailStatus.FAILED
-    assert "No such mailbox" in by_to["person1@example.test"].error
+    assert by_to["person1@example.test"].error == "550 5.1.1 No such mailbox"
     assert by_to["person2@example.test"].status == MailStatus.QUEUED  # temporary: retried
     assert by_to["person2@example.test"].next_attempt_at is not None
     assert {by_to[f"person{n}@example.test"].status for n in (0, 3)} == {MailStatus.SENT}
@@ -376,7 +376,14 @@ def test_staff_see_failed_mail_on_their_home_page_and_in_the_outbox(app, make, b
     assert "1 email could not be sent" in listing and "No such mailbox" in listing
     detail = text(browser.get(f"/outbox/{message_id}"))
     assert "This email was not sent" in detail and "550 5.1.1 No such mailbox" in detail
-    assert "Send it again" in detail
+    assert "Send it again" not in detail and "No mail server is set up now" in detail
+
+
+def test_with_a_mail_server_the_failed_message_offers_send_again(app, make, browser, fake_smtp):
+    staff = make.user(Role.STAFF)
+    message_id = _failed(app)
+    browser.sign_in(staff.email)
+    assert "Send it again" in text(browser.get(f"/outbox/{message_id}"))
 
 
 def test_others_do_not_see_the_failed_mail_card(app, make, browser):
@@ -425,3 +432,26 @@ def test_send_again_without_a_mail_server_is_refused(app, make, browser):
     )
     assert "No mail server is set up" in text(resp)
     assert _statuses(app) == {"failed": 1}
+
+
+# The scheduler process ------------------------------------------------------------------
+
+
+def test_the_scheduler_delivers_mail_every_minute(app, fake_smtp):
+    from app.scheduler import build_scheduler, deliver_mail
+
+    job = build_scheduler(app).get_job("deliver-mail")
+    assert job.trigger.interval == timedelta(minutes=1) and job.max_instances == 1
+    _queue(app, 3)
+    assert deliver_mail(app) == 3 and deliver_mail(app) == 0
+    assert len(fake_smtp.sent) == 3
+
+
+def test_a_failing_run_does_not_stop_the_scheduler(app, fake_smtp, monkeypatch):
+    from app import scheduler
+
+    def broken(limit=1000):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(scheduler, "send_queued", broken)
+    assert scheduler.deliver_mail(app) == 0

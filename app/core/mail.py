@@ -283,6 +283,22 @@ def _permanent(exc: smtplib.SMTPException) -> bool:
     return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
+def describe_error(exc: Exception) -> str:
+    """What the mail server said, as staff read it: '550 5.1.1 ... User unknown'."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return (
+            "; ".join(f"{code} {_text(answer)}" for code, answer in exc.recipients.values())
+            or "Recipient refused"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return str(exc) or type(exc).__name__
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+
+
 def _record_sent(sender: str, msg: OutboxMessage) -> None:
     db.session.execute(
         update(OutboxMessage)
@@ -306,7 +322,7 @@ def _record_failure(sender: str, msg: OutboxMessage, exc: Exception, permanent=F
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == msg.id, _claimed_by(sender))
-        .values(error=(str(exc) or type(exc).__name__)[:500], **values)
+        .values(error=describe_error(exc)[:500], **values)
         .execution_options(synchronize_session=False)
     )
 

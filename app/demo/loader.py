@@ -128,6 +128,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.impact import load_impact
 
     impacts = load_impact()
+    from app.demo.mail import load_mail
+
+    failed_mail = load_mail()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -147,4 +150,5 @@ def load_demo() -> dict[str, int]:
         "award_holders_completed": completed,
         "learning_agreements_prepared": agreements,
         "impact_entries": impacts,
+        "failed_emails": failed_mail,
     }

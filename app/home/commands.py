@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 from flask import Flask
 from sqlalchemy import delete
@@ -19,6 +21,15 @@ def register(app: Flask) -> None:
         whose time has come, and claims left by a sender that died. Safe to run from
         cron while the scheduler and other copies run: each message is claimed once."""
         click.echo(f"Sent {send_queued(limit=1000)} message(s).")
+
+    @app.cli.command("scheduler")
+    def scheduler() -> None:
+        """Run the scheduler process (mail delivery every minute) until stopped."""
+        from app.scheduler import build_scheduler
+
+        click.echo("Scheduler running: mail every minute. Stop with Ctrl+C.")
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            build_scheduler(app).start()
 
     @app.cli.command("clear-orphaned-files")
     @click.option(
