@@ -12,13 +12,16 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
+from app.core import audit
 from app.documents import agreements, services
 from app.documents.models import (
+    AgreementStatus,
     HandbookKind,
     HandbookReceipt,
     HandbookSection,
     LearningAgreement,
     SignatoryRole,
+    Signature,
 )
 from app.extensions import db
 
@@ -37,15 +40,33 @@ def _signers(agreement: LearningAgreement) -> dict[SignatoryRole, User | None]:
 
 
 def _sign(agreement: LearningAgreement, roles: list[SignatoryRole], first_day) -> None:
+    """Signatures as `agreements.sign` makes them (on the content as prepared), dated in the
+    programme's first fortnight a few days apart; written directly, as the demo's history,
+    so loading it does not rebuild the content for every signature."""
     people = _signers(agreement)
     for n, role in enumerate(roles):
         person = people[role]
         if person is None:
             continue
-        current = agreements.refresh(agreement, person)
-        signature = agreements.sign(agreement, person, person.name, current)
-        # signed in the programme's first fortnight, a few days apart
-        signature.signed_at = datetime.combine(first_day + timedelta(days=3 + 4 * n), time(10))
+        signature = Signature(
+            agreement=agreement,
+            version=agreement.version,
+            role=role,
+            user_id=person.id,
+            typed_name=person.name,
+            content_hash=agreement.content_hash,
+            reference=agreements.new_reference(),
+            signed_at=datetime.combine(first_day + timedelta(days=3 + 4 * n), time(10)),
+        )
+        db.session.add(signature)
+        audit.record(
+            "agreement.signed",
+            agreement,
+            actor=person,
+            summary=f"{role.label} signed version {agreement.version} ({signature.reference})",
+        )
+    if set(roles) >= set(SignatoryRole):
+        agreement.status = AgreementStatus.SIGNED
 
 
 def load_documents() -> int:
@@ -79,7 +100,12 @@ def load_documents() -> int:
             if not running:
                 _sign(agreement, list(SignatoryRole), cohort.programme_start)
             elif award.holder.email == "holder@demo.test":
-                # waiting for the assistant director
+                # waiting for the assistant director: the named demo sign-in
+                director = _user("director@demo.test")
+                if director is not None:
+                    agreement.assistant_director = director
+                    db.session.flush()
+                    agreement.content_hash = agreements.content_hash(agreements.content(agreement))
                 _sign(
                     agreement,
                     [SignatoryRole.HOLDER, SignatoryRole.LINE_MANAGER],
