@@ -17,7 +17,7 @@ from app.core.roles import Role
 from app.extensions import db
 from app.organisations.models import OrgKind
 from app.release.models import Delegation
-from app.residentials.models import Registration, Workshop
+from app.residentials.models import Attendance, Mark, Registration, Workshop
 from app.supervision import onboarding
 from app.supervision.models import OnboardingItem, OnboardingTick, PoolKind, PoolMember
 from app.supervision.onboarding import AlreadyDone
@@ -171,6 +171,19 @@ def test_allocation_and_registration_are_read_from_their_records(app, make):
                 Award.cohort_id == s.cohort.id, onboarding.missing(key)
             )
             assert db.session.scalar(q) == counts[key], key
+        # marked on the second workshop's register: that counts as registered too
+        db.session.add(
+            Attendance(
+                workshop_id=workshops[1],
+                award_id=second.id,
+                day=s.cohort.programme_start + timedelta(days=60),
+                mark=Mark.PRESENT,
+            )
+        )
+        db.session.commit()
+        _, two = onboarding.checklists([first, second])
+        assert {c.key for c in two.checks if c.done} == {"residential"}
+        assert onboarding.outstanding_counts(s.cohort.id)["residential"] == 0
 
 
 # Over HTTP --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ same item at once give one tick and a clear message to the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -24,7 +24,7 @@ from app.core.formatting import format_date
 from app.core.roles import Role
 from app.extensions import db
 from app.release import services as ledger
-from app.residentials.models import Registration, Workshop
+from app.residentials.models import Attendance, Registration, Workshop
 from app.supervision import policy
 from app.supervision.models import Allocation, OnboardingItem, OnboardingTick, PoolKind
 from app.supervision.services import SupervisionError
@@ -45,7 +45,7 @@ LABELS = {
 DERIVED_FROM = {
     "supervisor": "From the allocation",
     "coach": "From the allocation",
-    "residential": "From the award holder's replies",
+    "residential": "From the award holder's replies and the registers",
 }
 WHO_TICKS = {
     OnboardingItem.LIBRARY_REQUESTED: "the award holder or programme staff",
@@ -194,7 +194,9 @@ class Checklist:
 
 
 def checklists(awards: list[Award]) -> list[Checklist]:
-    """The checklist of each award, for a page of awards in four queries."""
+    """The checklist of each award, for a page of awards in four queries. Residential
+    registration is done when the holder has replied for, or been marked on the register
+    of, every workshop of their cohort."""
     ids = [a.id for a in awards]
     found: dict[int, dict[str, Check]] = {a: {} for a in ids}
     if ids:
@@ -213,30 +215,26 @@ def checklists(awards: list[Award]) -> list[Checklist]:
             key = PoolKind(kind).value
             found[award_id][key] = Check(key, started, DERIVED_FROM[key])
         cohort_ids = {a.cohort_id for a in awards}
-        workshops = dict(
-            db.session.execute(
-                select(Workshop.cohort_id, func.count(Workshop.id))
-                .where(Workshop.cohort_id.in_(cohort_ids))
-                .group_by(Workshop.cohort_id)
-            ).all()
-        )
-        replies = {
-            award_id: (int(n), last)
-            for award_id, n, last in db.session.execute(
-                select(
-                    Registration.award_id,
-                    func.count(Registration.id),
-                    func.max(Registration.updated_at),
-                )
-                .join(Workshop, Workshop.id == Registration.workshop_id)
-                .where(Registration.award_id.in_(ids))
-                .group_by(Registration.award_id)
+        workshops: dict[int, set[int]] = {c: set() for c in cohort_ids}
+        for wid, cid in db.session.execute(
+            select(Workshop.id, Workshop.cohort_id).where(Workshop.cohort_id.in_(cohort_ids))
+        ):
+            workshops[cid].add(wid)
+        answered: dict[int, dict[int, datetime]] = {a: {} for a in ids}
+        for award_id, wid, at in db.session.execute(
+            select(Registration.award_id, Registration.workshop_id, Registration.updated_at)
+            .where(Registration.award_id.in_(ids))
+            .union_all(
+                select(Attendance.award_id, Attendance.workshop_id, func.min(Attendance.marked_at))
+                .where(Attendance.award_id.in_(ids))
+                .group_by(Attendance.award_id, Attendance.workshop_id)
             )
-        }
+        ):
+            answered[award_id][wid] = min(at, answered[award_id].get(wid, at))
         for a in awards:
-            n, last = replies.get(a.id, (0, None))
-            wanted = workshops.get(a.cohort_id, 0)
-            if wanted and n >= wanted and last is not None:
+            wanted = workshops[a.cohort_id]
+            if wanted and wanted <= set(answered[a.id]):
+                last = max(answered[a.id][w] for w in wanted)
                 found[a.id]["residential"] = Check(
                     "residential", last.date(), DERIVED_FROM["residential"]
                 )
@@ -252,18 +250,24 @@ def missing(key: str) -> ColumnElement[bool]:
             Allocation.ended_on.is_(None),
         )
     if key == "residential":
-        wanted = (
-            select(func.count(Workshop.id))
-            .where(Workshop.cohort_id == Award.cohort_id)
-            .scalar_subquery()
-        )
+        # no workshops yet, or one the holder has neither replied for nor been marked at
         replied = (
-            select(func.count(Registration.id))
-            .join(Workshop, Workshop.id == Registration.workshop_id)
-            .where(Registration.award_id == Award.id, Workshop.cohort_id == Award.cohort_id)
-            .scalar_subquery()
+            exists()
+            .where(Registration.workshop_id == Workshop.id, Registration.award_id == Award.id)
+            .correlate(Workshop, Award)
         )
-        return or_(wanted == 0, replied < wanted)
+        marked = (
+            exists()
+            .where(Attendance.workshop_id == Workshop.id, Attendance.award_id == Award.id)
+            .correlate(Workshop, Award)
+        )
+        unanswered = (
+            exists()
+            .where(Workshop.cohort_id == Award.cohort_id, ~replied, ~marked)
+            .correlate(Award)
+        )
+        none_yet = ~exists().where(Workshop.cohort_id == Award.cohort_id).correlate(Award)
+        return or_(none_yet, unanswered)
     return ~exists().where(
         OnboardingTick.award_id == Award.id, OnboardingTick.item == OnboardingItem(key)
     )

@@ -73,3 +73,45 @@ def test_director_sees_their_organisations_award_holders(page: Page):
     check_page(page, "supervision-index-director")
     expect(page.locator("#holders")).to_contain_text("Priya Shah")
     expect(page.locator("#holders")).to_contain_text("On track")
+
+
+def test_staff_read_the_contact_report_and_onboarding(page: Page):
+    sign_in(page, "staff@demo.test")
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="Supervisors and coaches"))
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="Cohort 2026-27", exact=True))
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="Supervision and coaching contact report"))
+    check_page(page, "supervision-contact-report")
+    expect(page.get_by_text("1 award holder has had no supervision contact")).to_be_visible()
+    click_and_wait(page, page.get_by_role("link", name="Show only them"))
+    check_page(page, "supervision-contact-report-flagged")
+    expect(page.locator("#contact tbody tr")).to_have_count(1)
+    click_and_wait(page, page.get_by_role("link", name="Back to the cohort"))
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="Onboarding checklist"))
+    check_page(page, "supervision-onboarding-cohort")
+    page.get_by_label("Show").select_option("handbook")
+    click_and_wait(page, page.get_by_role("button", name="Filter"))
+    check_page(page, None)
+    expect(page.locator("#onboarding")).to_contain_text("Priya Shah")
+
+
+def test_a_line_manager_acknowledges_the_handbook_on_a_phone(page: Page):
+    page.set_viewport_size(PHONE)
+    sign_in(page, "manager@demo.test")
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="award holder", exact=False).first)
+    check_page(page, None)
+    click_and_wait(page, page.locator("#holders").get_by_role("link", name="Priya Shah"))
+    check_page(page, None)
+    click_and_wait(page, page.get_by_role("link", name="Onboarding checklist"))
+    check_page(page, "supervision-onboarding-manager")
+    row = page.locator("#checklist tr", has_text="handbook acknowledged")
+    click_and_wait(page, row.get_by_role("button", name="Mark as done"))
+    check_page(page, "supervision-onboarding-ticked")
+    expect(
+        page.locator(".nhsuk-notification-banner, .app-flash, [role=alert]").first
+    ).to_be_visible()
+    expect(page.locator("#checklist")).to_contain_text("Untick")
