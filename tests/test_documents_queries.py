@@ -1,0 +1,47 @@
+"""Query counts for the staff documents lists: a cohort's learning agreements and who has
+read the managers' handbook make as many queries with 100 award holders as with 10."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core.roles import Role
+from app.documents import agreements, services
+from app.documents.models import LearningAgreement
+from app.extensions import db
+from tests.test_query_counts import World, assert_flat, page_queries
+
+
+def test_agreements_and_acknowledgements_stay_flat(app, make, browser):
+    world = World(app, make)
+    cohort = make.running_cohort(places=500)
+    employer = make.org()
+    make.user(Role.ASSISTANT_DIRECTOR, orgs=[employer])
+    staff = make.user(Role.STAFF)
+
+    def more(n):
+        world.holders(cohort, n, employer=employer, days=0)
+        with app.test_request_context():
+            boss = db.session.get(User, staff.id)
+            done = set(db.session.scalars(select(LearningAgreement.award_id)))
+            for award in db.session.scalars(select(Award).where(Award.cohort_id == cohort.id)):
+                if award.id not in done:
+                    a = agreements.prepare(award, boss, notify=False)
+                    agreements.sign(a, award.holder, award.holder.name, a.content_hash)
+            services.send_managers_handbook(db.session.get(Cohort, cohort.id), boss)
+            db.session.commit()
+
+    browser.sign_in(staff.email)
+    urls = {
+        "agreements": f"/documents/cohorts/{cohort.id}/agreements",
+        "acknowledgements": f"/documents/cohorts/{cohort.id}/acknowledgements",
+        "documents index": "/documents/",
+    }
+    more(10)
+    at_10 = {name: page_queries(app, browser, url) for name, url in urls.items()}
+    more(90)
+    for name, url in urls.items():
+        assert_flat(name, at_10[name], page_queries(app, browser, url))
