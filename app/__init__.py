@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from app.bridging.routes import bp as bridging_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.documents.routes import bp as documents_bp
+    from app.evaluation.routes import bp as evaluation_bp
     from app.home.views import bp as home_bp
     from app.impact.routes import bp as impact_bp
     from app.money.routes import bp as money_bp
@@ -190,6 +191,7 @@ def register_blueprints(app: Flask) -> None:
         outputs_bp,
         impact_bp,
         bridging_bp,
+        evaluation_bp,
     ):
         app.register_blueprint(bp)
 

@@ -54,3 +54,18 @@ def test_demo_bridging(app):
         }
         slots = db.session.scalars(select(ReviewSlot)).all()
         assert len(slots) == 3 and sum(1 for s in slots if s.booked_award_id) == 1
+
+
+def test_demo_evaluation(app):
+    from app.evaluation import services
+    from app.evaluation.models import Survey
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        surveys = db.session.scalars(select(Survey)).all()
+        assert len(surveys) == 2
+        for s in surveys:
+            holders, managers, *_rest, everyone = services.results(s)
+            assert holders.shown and not managers.shown
+            assert everyone.responses == holders.responses  # the small group left out

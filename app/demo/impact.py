@@ -123,9 +123,11 @@ IMPACTS = {
 
 
 def load_impact() -> int:
-    """Impact logs, then the bridging demo; returns how many impact entries were made."""
+    """Impact logs, then the bridging and evaluation demos; returns how many impact
+    entries were made."""
     made = _load_entries()
     load_bridging()
+    load_evaluation()
     return made
 
 
@@ -252,3 +254,64 @@ def _awards(name: str) -> list[Award]:
     return list(
         db.session.scalars(select(Award).where(Award.cohort_id == cohort.id).order_by(Award.id))
     )
+
+
+# --- evaluation: each finished cohort's end-of-year survey --------------------------------
+
+# per respondent: scores for q1..q8 (the evaluation found skills and confidence highest,
+# protected time and post-programme support weakest) and what they wrote
+HOLDER_ANSWERS = [
+    ([5, 4, 4, 5, 4, 3, 4, 3], "My confidence grew more than I thought possible.",
+     "More structured support after the programme for fellowship applications."),
+    ([5, 5, 4, 5, 5, 2, 4, 3], "I now present my research to senior leaders.",
+     "Protect research days like annual leave: mine were often cancelled."),
+    ([4, 4, 5, 4, 4, 3, 3, 2], "It opened doors to working with a university.",
+     "A handbook for managers before the year starts."),
+    ([5, 4, 3, 5, 4, 2, 3, 3], "The coaching helped me speak in public.", ""),
+    ([4, 3, 4, 4, 3, 3, 3, 2], "", "Help with a dissemination plan for our team."),
+    ([5, 4, 4, 5, 5, 4, 4, 4], "It changed how I think about practice.", ""),
+]  # fmt: skip
+MANAGER_ANSWERS = [
+    ([5, 3, 3, 4, 3, 3, 3, 3], "", "More contact from the programme to help with impact."),
+    ([4, 4, 3, 5, 4, 2, 3, 2], "", "A formal follow-up to show what was achieved."),
+]
+
+
+def load_evaluation() -> int:
+    """The end-of-year survey for each finished cohort, sent at the end of its year and
+    answered within it: most award holders and two line managers (a group under five,
+    so not shown on its own). Returns how many surveys were sent."""
+    from app.evaluation import services as evaluation
+    from app.evaluation.models import Group, Invitation, Survey, SurveyKind
+    from app.evaluation.questions import FREE, SCALED
+
+    staff = db.session.scalar(select(User).where(User.email == "staff@demo.test"))
+    if staff is None or db.session.scalar(select(exists().where(Survey.id > 0))):
+        return 0
+    sent = 0
+    for name in IMPACTS:
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
+        if cohort is None:
+            continue
+        opens = cohort.programme_end - timedelta(days=10)
+        survey = evaluation.send_survey(
+            cohort, staff, SurveyKind.END, opens, opens + timedelta(days=30), opens
+        )
+        sent += 1
+        invitations = db.session.scalars(
+            select(Invitation).where(Invitation.survey_id == survey.id).order_by(Invitation.id)
+        ).all()
+        for group, answers in ((Group.HOLDER, HOLDER_ANSWERS), (Group.MANAGER, MANAGER_ANSWERS)):
+            mine = [i for i in invitations if i.group == group]
+            for n, (scores, said, better) in enumerate(answers[: len(mine)]):
+                inv = mine[n]
+                evaluation.answer(
+                    inv,
+                    db.session.get(User, inv.user_id),
+                    {q.key: s for q, s in zip(SCALED, scores, strict=True)},
+                    dict(zip([q.key for q in FREE], [said, better], strict=True)),
+                    anonymous=n % 3 != 2,
+                    today=opens + timedelta(days=5),
+                )
+    db.session.flush()
+    return sent

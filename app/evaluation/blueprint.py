@@ -1,0 +1,11 @@
+"""The evaluation blueprint, in a module of its own so its view modules import it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.core.navigation import register_nav
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+register_nav(54, "Evaluation", "evaluation.surveys")
+register_nav(55, "Surveys", "evaluation.mine")

@@ -1,0 +1,274 @@
+"""Cohort evaluation services: staff send a survey (invitations to the cohort's award
+holders, line managers, PSWs and supervisors), a respondent answers once while it is
+open (a guarded UPDATE of their invitation), and the results, per cohort, side by side
+and as CSV, hide any group of fewer than five. Nothing written when someone answers
+leads from the answers back to them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app.awards.models import Award
+from app.cohorts.models import Cohort
+from app.core import audit
+from app.core.csv import safe_cell
+from app.core.state import Conflict
+from app.evaluation.models import Answer, Group, Invitation, Response, Survey, SurveyKind
+from app.evaluation.questions import FREE, LEVELS, PRINCIPLES, SCALED, Question
+from app.extensions import db
+from app.supervision.models import Allocation, PoolKind
+
+SMALLEST_GROUP = 5
+TEXT_MAX = 2000
+
+
+class EvaluationError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class AlreadyAnswered(EvaluationError, Conflict):
+    pass
+
+
+def _people(cohort: Cohort) -> set[tuple[int, Group]]:
+    awards = db.session.execute(
+        select(Award.id, Award.holder_id, Award.line_manager_id, Award.psw_id).where(
+            Award.cohort_id == cohort.id
+        )
+    ).all()
+    people: set[tuple[int, Group]] = set()
+    for _id, holder, manager, psw in awards:
+        people.add((holder, Group.HOLDER))
+        if manager:
+            people.add((manager, Group.MANAGER))
+        if psw:
+            people.add((psw, Group.PSW))
+    supervisors = db.session.scalars(
+        select(Allocation.user_id)
+        .join(Award, Award.id == Allocation.award_id)
+        .where(Award.cohort_id == cohort.id, Allocation.kind == PoolKind.SUPERVISOR)
+        .distinct()
+    )
+    people.update((s, Group.SUPERVISOR) for s in supervisors)
+    return people
+
+
+def send_survey(
+    cohort: Cohort, actor, kind: SurveyKind, opens_on: date, closes_on: date, today: date
+) -> Survey:
+    if closes_on < opens_on:
+        raise EvaluationError("The closing date must be on or after the opening date", "closes_on")
+    if closes_on < today:
+        raise EvaluationError("The closing date must be today or later", "closes_on")
+    exists = db.session.scalar(
+        select(Survey.id).where(Survey.cohort_id == cohort.id, Survey.kind == kind)
+    )
+    if exists:
+        raise EvaluationError(
+            f"Cohort {cohort.name} already has its '{kind.label.lower()}' survey", "kind"
+        )
+    survey = Survey(
+        cohort=cohort, kind=kind, opens_on=opens_on, closes_on=closes_on, created_by_id=actor.id
+    )
+    db.session.add(survey)
+    db.session.flush()
+    people = sorted(_people(cohort))
+    for user_id, group in people:
+        db.session.add(Invitation(survey_id=survey.id, user_id=user_id, group=group))
+    audit.record(
+        "evaluation.survey_sent",
+        survey,
+        actor=actor,
+        changes={"kind": [None, kind], "closes_on": [None, closes_on]},
+        summary=f"{kind.label} survey for cohort {cohort.name}: {len(people)} invited",
+    )
+    db.session.flush()
+    return survey
+
+
+def open_invitations(user, today: date) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .join(Survey, Survey.id == Invitation.survey_id)
+            .where(
+                Invitation.user_id == user.id,
+                Invitation.answered.is_(False),
+                Survey.opens_on <= today,
+                Survey.closes_on >= today,
+            )
+            .options(joinedload(Invitation.survey).joinedload(Survey.cohort))
+            .order_by(Survey.closes_on, Invitation.id)
+        )
+    )
+
+
+def answer(
+    invitation: Invitation,
+    user,
+    scores: dict[str, int],
+    texts: dict[str, str],
+    anonymous: bool,
+    today: date,
+) -> None:
+    """Record one person's answers, once, while the survey is open. The invitation is
+    marked answered (no time kept); the response carries the person's name only when
+    they chose not to be anonymous."""
+    if invitation.user_id != user.id:
+        raise EvaluationError("This survey was sent to someone else.")
+    survey = invitation.survey
+    if today < survey.opens_on:
+        raise EvaluationError("This survey is not open yet.")
+    if today > survey.closes_on:
+        raise EvaluationError("This survey has closed: answers can no longer be sent.")
+    for q in SCALED:
+        if scores.get(q.key) not in (1, 2, 3, 4, 5):
+            raise EvaluationError("Answer every statement from 1 to 5", q.key)
+    for q in FREE:
+        if len(texts.get(q.key, "")) > TEXT_MAX:
+            raise EvaluationError(f"Answers must be {TEXT_MAX:,} characters or fewer", q.key)
+    taken = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.answered.is_(False))
+        .values(answered=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise AlreadyAnswered("You have already answered this survey: thank you.")
+    response = Response(
+        survey_id=survey.id,
+        group=invitation.group,
+        respondent_name=None if anonymous else user.name,
+    )
+    db.session.add(response)
+    db.session.flush()
+    for q in SCALED:
+        db.session.add(Answer(response_id=response.id, question=q.key, score=scores[q.key]))
+    for q in FREE:
+        text = texts.get(q.key, "").strip()
+        if text:
+            db.session.add(Answer(response_id=response.id, question=q.key, text=text))
+    # the invitation, never the response: the trail says who answered, not what
+    audit.record(
+        "evaluation.answered",
+        invitation,
+        actor=user,
+        changes={"answered": [False, True]},
+        summary=f"Answered the {survey.kind.label.lower()} survey",
+    )
+    db.session.flush()
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupResult:
+    label: str
+    responses: int
+    scores: dict[str, Counter] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        return self.responses >= SMALLEST_GROUP
+
+    def mean(self, key: str) -> float | None:
+        c = self.scores.get(key)
+        if not self.shown or not c:
+            return None
+        return round(sum(k * v for k, v in c.items()) / sum(c.values()), 1)
+
+
+def results(survey: Survey) -> list[GroupResult]:
+    """Each respondent group, then everyone together. A group under five is counted but
+    its answers are not given; and 'everyone' leaves the hidden groups out unless
+    together they are five or more, so subtracting the groups shown from it never
+    reveals a small group's answers."""
+    rows = db.session.execute(
+        select(Response.id, Response.group, Answer.question, Answer.score, Answer.text)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.survey_id == survey.id)
+    ).all()
+    groups = {g: GroupResult(g.label, 0) for g in Group}
+    seen: dict[Group, set] = {g: set() for g in Group}
+    for row in rows:
+        seen[row.group].add(row.id)
+    for g, ids in seen.items():
+        groups[g].responses = len(ids)
+    hidden = sum(r.responses for r in groups.values() if not r.shown)
+    pooled = {g for g, r in groups.items() if r.shown or hidden >= SMALLEST_GROUP}
+    everyone = GroupResult("Everyone", sum(groups[g].responses for g in pooled))
+    for _id, group, question, score, text in rows:
+        for result in (groups[group], everyone) if group in pooled else (groups[group],):
+            if score is not None:
+                result.scores.setdefault(question, Counter())[score] += 1
+            if text:
+                result.texts.setdefault(question, []).append(text)
+    out = [*groups.values(), everyone]
+    for r in out:
+        if not r.shown:
+            r.scores, r.texts = {}, {}
+        for texts in r.texts.values():
+            texts.sort()  # an order that says nothing about who wrote what, or when
+    return out
+
+
+def invited_counts(survey: Survey) -> tuple[int, int]:
+    invs = db.session.scalars(select(Invitation.answered).where(Invitation.survey_id == survey.id))
+    answered = list(invs)
+    return len(answered), sum(1 for a in answered if a)
+
+
+def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
+    """Every cohort's survey of this kind with everyone's results, oldest first."""
+    surveys = db.session.scalars(
+        select(Survey)
+        .join(Cohort, Cohort.id == Survey.cohort_id)
+        .where(Survey.kind == kind)
+        .options(joinedload(Survey.cohort))
+        .order_by(Cohort.programme_start, Cohort.id)
+    ).all()
+    return [(s, results(s)[-1]) for s in surveys]
+
+
+def csv_text(survey: Survey) -> Iterator[str]:
+    def line(values) -> str:
+        out = io.StringIO()
+        csv.writer(out).writerow([safe_cell(v) for v in values])
+        return out.getvalue()
+
+    yield line(
+        ["Cohort", "Survey", "Group", "Responses", "Principle", "Level", "Question", "Mean"]
+        + [f"Answered {n}" for n in range(1, 6)]
+        + ["Free-text answer"]
+    )
+    head = [survey.cohort.name, survey.kind.label]
+    for r in results(survey):
+        if not r.shown:
+            yield line([*head, r.label, r.responses, "", "", "Fewer than 5 responses: not shown"])
+            continue
+        for q in SCALED:
+            c = r.scores.get(q.key, Counter())
+            yield line(
+                [*head, r.label, r.responses, *_q(q), r.mean(q.key)]
+                + [c[n] for n in range(1, 6)]
+                + [""]
+            )
+        for q in FREE:
+            for text in r.texts.get(q.key, []):
+                yield line([*head, r.label, r.responses, *_q(q), "", "", "", "", "", "", text])
+
+
+def _q(q: Question) -> list[str]:
+    return [PRINCIPLES[q.principle], LEVELS[q.level], q.text]
