@@ -414,3 +414,28 @@ def test_the_cohort_page_shows_completion_at_a_glance(app, make, browser):
     assert lines[0].startswith("Award holder,Output,Status")
     assert len(lines) == 1 + len(OutputKind)
     assert all(",Accepted," in line for line in lines[1:])
+
+
+def test_staff_edit_guidance_as_plain_text_shown_escaped(app, make, browser_factory):
+    award = make.award(cohort=make.running_cohort())
+    staff = browser_factory()
+    staff.sign_in(make.user(Role.STAFF).email)
+    url = f"/outputs/cohorts/{award.cohort_id}/types/report"
+    with app.app_context():
+        end = db.session.get(Award, award.id).cohort.programme_end
+    resp = staff.post(
+        url,
+        {
+            "due_date-day": end.day,
+            "due_date-month": end.month,
+            "due_date-year": end.year,
+            "guidance": "Sections: background\n<script>alert(1)</script>",
+        },
+    )
+    assert resp.status_code == 302
+    assert staff.get(f"/outputs/cohorts/{award.cohort_id}/types/nonsense").status_code == 404
+    holder = _as_holder(app, award, browser_factory)
+    body = holder.get(f"/outputs/{_ids(app, award.id)}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
+    assert "Sections: background<br>" in body
