@@ -17,6 +17,7 @@ from app.documents.models import (  # noqa: F401
 from app.money.models import BackfillEntry, BackfillPlan, Receipt, SpendingItem  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
+from app.reminders.models import Reminder  # noqa: F401
 from app.residentials.models import (  # noqa: F401
     Attendance,
     Registration,

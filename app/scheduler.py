@@ -2,7 +2,9 @@
 the gunicorn workers (which only queue mail).
 
 Jobs:
-- deliver mail every minute (`send_queued`: claimed batches, retries when due).
+- deliver mail every minute (`send_queued`: claimed batches, retries when due);
+- sweep reminders every 5 minutes (`app.reminders.services.sweep`: each reminder is a
+  row with a unique key, added with its email in one transaction, so it goes once).
 
 Run one scheduler per deployment. Running two by mistake, or `flask send-mail` from
 cron as well, sends nothing twice: every message is claimed before it is sent.
@@ -17,6 +19,7 @@ from app.core.mail import send_queued
 from app.extensions import db
 
 MAIL_EVERY_SECONDS = 60
+REMINDERS_EVERY_MINUTES = 5
 
 
 def deliver_mail(app: Flask) -> int:
@@ -26,6 +29,21 @@ def deliver_mail(app: Flask) -> int:
             return send_queued()
         except Exception:  # a database hiccup must not stop the scheduler
             app.logger.exception("Mail delivery run failed; the next run tries again")
+            db.session.rollback()
+            return 0
+        finally:
+            db.session.remove()
+
+
+def send_reminders(app: Flask) -> int:
+    """The reminders job, then the mail job so the reminders leave at once."""
+    from app.reminders.services import sweep
+
+    with app.app_context():
+        try:
+            return sweep()
+        except Exception:
+            app.logger.exception("Reminder sweep failed; the next run tries again")
             db.session.rollback()
             return 0
         finally:
@@ -43,5 +61,15 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,  # a slow run is never overlapped by the next
         coalesce=True,  # after a pause, one catch-up run, not one per missed minute
         misfire_grace_time=MAIL_EVERY_SECONDS,
+    )
+    scheduler.add_job(
+        send_reminders,
+        "interval",
+        minutes=REMINDERS_EVERY_MINUTES,
+        args=[app],
+        id="send-reminders",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=REMINDERS_EVERY_MINUTES * 60,
     )
     return scheduler

@@ -249,6 +249,16 @@ CASES = [
         dict(award=AWARD, rows=_days(10, half_days=2, retrospective=False, note=""), url=URL),
     ),
     (
+        "study days pending",
+        "reminder_study_days_pending",
+        dict(
+            award=AWARD,
+            since=date(2026, 6, 8),
+            rows=[*_days(22, half_days=2), *_days(23, half_days=1)],
+            url=URL,
+        ),
+    ),
+    (
         "allocated",
         "supervision_allocated",
         dict(
@@ -578,6 +588,19 @@ Siobhán O'Neill & Co has asked for study leave for their research on the Practi
 
 Study days are protected like annual leave. Please approve or decline them here:
 https://prp.example.nhs.uk/x/1
+""",
+    "study days pending": """\
+Dear Mary D'Arcy & Partner,
+
+Siobhán O'Neill & Co asked for study leave on 8 June 2026, and it is still waiting for your answer:
+
+- Monday 22 June 2026
+- Tuesday 23 June 2026 (half day)
+
+Study days are protected like annual leave, and their research year depends on them. Please approve or decline them here:
+https://prp.example.nhs.uk/x/1
+
+If you are away, you can ask someone to answer for you from the same page.
 """,
     "allocated": """\
 Dear Dr Aoife O'Connor,

@@ -214,3 +214,10 @@ def test_healthz_answers_503_when_the_database_does_not(app, _tmpdir):
     resp = broken.test_client().get("/healthz")
     assert resp.status_code == 503
     assert resp.json == {"status": "error", "database": "unavailable"}
+
+
+def test_links_can_be_built_outside_a_request(app):
+    from app.core.mail import external_url
+
+    with app.app_context():  # the scheduler, the CLI
+        assert external_url("release.approvals") == "http://localhost/release/approvals"

@@ -440,8 +440,11 @@ def test_send_again_without_a_mail_server_is_refused(app, make, browser):
 def test_the_scheduler_delivers_mail_every_minute(app, fake_smtp):
     from app.scheduler import build_scheduler, deliver_mail
 
-    job = build_scheduler(app).get_job("deliver-mail")
+    scheduler = build_scheduler(app)
+    job = scheduler.get_job("deliver-mail")
     assert job.trigger.interval == timedelta(minutes=1) and job.max_instances == 1
+    reminders = scheduler.get_job("send-reminders")
+    assert reminders.trigger.interval == timedelta(minutes=5) and reminders.max_instances == 1
     _queue(app, 3)
     assert deliver_mail(app) == 3 and deliver_mail(app) == 0
     assert len(fake_smtp.sent) == 3

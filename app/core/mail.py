@@ -355,5 +355,11 @@ def base_url() -> str:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for emails and calendars, built on `base_url()`."""
-    return base_url() + url_for(endpoint, **values)
+    """An absolute link for emails and calendars, built on `base_url()`. Works outside
+    a request too (the scheduler, the CLI), where Flask alone cannot build URLs."""
+    base = base_url()
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    # POST: a transaction begun in here still takes SQLite's write lock at once
+    with current_app.test_request_context(method="POST"):
+        return base + url_for(endpoint, **values)

@@ -24,12 +24,19 @@ def register(app: Flask) -> None:
 
     @app.cli.command("scheduler")
     def scheduler() -> None:
-        """Run the scheduler process (mail delivery every minute) until stopped."""
+        """Run the scheduler process (mail every minute, reminders every 5) until stopped."""
         from app.scheduler import build_scheduler
 
-        click.echo("Scheduler running: mail every minute. Stop with Ctrl+C.")
+        click.echo("Scheduler running: mail every minute, reminders every 5. Stop with Ctrl+C.")
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             build_scheduler(app).start()
+
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Queue the reminders due today that were not sent before (safe to repeat)."""
+        from app.reminders.services import sweep
+
+        click.echo(f"Queued {sweep()} reminder(s).")
 
     @app.cli.command("clear-orphaned-files")
     @click.option(
