@@ -330,3 +330,12 @@ def test_a_certificate_only_once_the_award_holder_is_marked_complete(
     with app.app_context():
         outsider = db.session.get(Award, other.id).holder.email
     assert _signed_in(browser_factory, outsider).get(url).status_code == 404
+
+
+def test_signatories_see_a_home_card_until_they_sign(agreement, browser_factory):
+    director = _signed_in(browser_factory, agreement["director"][0])
+    assert "1 learning agreement to sign" in words(director.get("/"))
+    assert _sign(director, agreement, agreement["director"][1]).status_code == 302
+    assert "learning agreement to sign" not in words(director.get("/"))
+    sup = _signed_in(browser_factory, agreement["supervisor"])
+    assert "learning agreement to sign" not in words(sup.get("/"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.awards.models import Award
@@ -23,10 +23,11 @@ from app.documents.blueprint import bp
 from app.documents.cache import pdf_for
 from app.documents.forms import AgreementForm, SignForm, VerifyForm
 from app.documents.handbook_views import preparing
-from app.documents.models import LearningAgreement, SignatoryRole
+from app.documents.models import AgreementStatus, LearningAgreement, SignatoryRole, Signature
 from app.documents.render import RenderError
 from app.documents.services import DocumentError
 from app.extensions import db
+from app.home.dashboard import Card, register_cards
 
 VIEWERS = (
     Role.STAFF,
@@ -242,3 +243,37 @@ def verify():
     return render_template(
         "documents/verify.html", form=form, signature=signature, looked=looked, current=current
     )
+
+
+@register_cards
+def _signature_cards(user) -> list[Card]:
+    """A learning agreement waiting for this person's signature."""
+    if not user.has_role(Role.AWARD_HOLDER, Role.LINE_MANAGER, Role.ASSISTANT_DIRECTOR):
+        return []
+    mine = []
+    if user.has_role(Role.AWARD_HOLDER):
+        mine.append(Award.holder_id == user.id)
+    if user.has_role(Role.LINE_MANAGER):
+        mine.append(Award.line_manager_id == user.id)
+    if user.has_role(Role.ASSISTANT_DIRECTOR):
+        mine.append(LearningAgreement.assistant_director_id == user.id)
+    signed = exists().where(
+        Signature.agreement_id == LearningAgreement.id,
+        Signature.user_id == user.id,
+        Signature.voided_at.is_(None),
+    )
+    waiting = db.session.scalar(
+        select(func.count(LearningAgreement.id))
+        .join(Award, Award.id == LearningAgreement.award_id)
+        .where(LearningAgreement.status == AgreementStatus.AWAITING, or_(*mine), ~signed)
+    )
+    if not waiting:
+        return []
+    return [
+        Card(
+            f"{waiting} learning agreement{'s' if waiting != 1 else ''} to sign",
+            "Read the agreement on how the study days will be managed, then sign it with "
+            "your name.",
+            url_for("documents.index"),
+        )
+    ]
