@@ -16,6 +16,13 @@ from app.documents.models import (  # noqa: F401
 )
 from app.money.models import BackfillEntry, BackfillPlan, Receipt, SpendingItem  # noqa: F401
 from app.organisations.models import Membership, Organisation  # noqa: F401
+from app.outputs.models import (  # noqa: F401
+    DueDateChange,
+    OutputFeedback,
+    OutputType,
+    OutputVersion,
+    ShowcasePage,
+)
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
 from app.reminders.models import Reminder  # noqa: F401
 from app.residentials.models import (  # noqa: F401
@@ -23,12 +30,5 @@ from app.residentials.models import (  # noqa: F401
     Registration,
     Workshop,
     WorkshopSession,
-)
-from app.outputs.models import (  # noqa: F401
-    DueDateChange,
-    OutputFeedback,
-    OutputType,
-    OutputVersion,
-    ShowcasePage,
 )
 from app.supervision.models import Allocation, Attendee, Meeting, PoolMember  # noqa: F401
