@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.applications.models import Application
-from app.awards.models import Award
+from app.awards.models import Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.core.audit import AuditEntry
 from app.core.mail import OutboxMessage
@@ -143,15 +143,25 @@ def test_forged_and_foreign_links_are_refused(app, day_world):
 def test_the_running_order_defaults_and_its_rules(app, day_world):
     cohort_id, _day, (a, b), staff, _ = day_world
     with app.test_request_context():
+        talk = db.session.scalar(
+            select(AwardOutput).where(
+                AwardOutput.award_id == b.id, AwardOutput.kind == OutputKind.PRESENTATION
+            )
+        )
+        talk.title = " Peer support,  in care leavers' words "
+        db.session.commit()
         cohort, s = _get(cohort_id, staff.id)
         assert running_order.draft_running_order(cohort, s) == 2
         first, second = running_order.slots(cohort_id)
+        titles = {slot.award_id: slot.title for slot in (first, second)}
+        # the oral presentation's title when the holder gave one, else the question
+        assert titles[b.id] == "Peer support, in care leavers' words"
+        assert titles[a.id] == "How do care leavers use peer support?"
         assert (first.starts_at, first.ends_at, second.starts_at) == (
             time(10),
             time(10, 20),
             time(10, 20),
         )
-        assert first.title == "How do care leavers use peer support?"
         assert running_order.draft_running_order(cohort, s) == 0
         with pytest.raises(ResidentialError, match="overlaps"):
             running_order.change_slot(second, s, time(10, 10), time(10, 30), "T")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.applications.models import Application
-from app.awards.models import Award
+from app.awards.models import Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.core import audit, state
 from app.core.db import utcnow
@@ -35,10 +35,14 @@ TITLE_MAX = 300
 # Drafting and changing ----------------------------------------------------------------------
 
 
-def default_title(application: Application | None) -> str:
-    """Until the holder's oral presentation output gives a title: their research question."""
-    question = " ".join((application.research_question if application else "").split())
-    return question[:TITLE_MAX] or "Title to be confirmed"
+def default_title(application: Application | None, presentation_title: str = "") -> str:
+    """The title of the holder's oral presentation (issue 13's output) once they have
+    given one; until then their research question."""
+    for text in (presentation_title, application.research_question if application else ""):
+        cleaned = " ".join((text or "").split())
+        if cleaned:
+            return cleaned[:TITLE_MAX]
+    return "Title to be confirmed"
 
 
 def slots(cohort_id: int) -> list[PresentationSlot]:
@@ -66,7 +70,8 @@ def _after(t: time, minutes: int) -> time:
 
 def draft_running_order(cohort: Cohort, actor: User) -> int:
     """Give every award holder without a slot one, after the last slot (from 10:00, 20
-    minutes each), titled from their research question. Returns how many were added."""
+    minutes each), titled from their oral presentation or else their research question.
+    Returns how many were added."""
     require_staff(actor)
     if day_of(cohort.id) is None:
         raise ResidentialError("Set up the cohort's workshops first.")
@@ -81,6 +86,14 @@ def draft_running_order(cohort: Cohort, actor: User) -> int:
             select(Application).where(Application.id.in_([a.application_id for a in awards] or [0]))
         )
     }
+    talks = dict(
+        db.session.execute(
+            select(AwardOutput.award_id, AwardOutput.title).where(
+                AwardOutput.award_id.in_([a.id for a in awards] or [0]),
+                AwardOutput.kind == OutputKind.PRESENTATION,
+            )
+        ).all()
+    )
     for award in awards:
         end = _after(start, SLOT_MINUTES)
         db.session.add(
@@ -89,7 +102,7 @@ def draft_running_order(cohort: Cohort, actor: User) -> int:
                 award_id=award.id,
                 starts_at=start,
                 ends_at=end,
-                title=default_title(apps.get(award.application_id)),
+                title=default_title(apps.get(award.application_id), talks.get(award.id, "")),
             )
         )
         start, added = end, added + 1
