@@ -7,8 +7,7 @@ from wtforms import HiddenField, IntegerField, RadioField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.bridging.models import Stage, StepKind
-from app.core.forms import DateInputField, choices
-from app.impact.forms import ImpactForm
+from app.core.forms import BaseForm, DateInputField, choices
 from app.residentials.forms import TimeInputField
 
 
@@ -19,7 +18,7 @@ class OptionalDateInputField(DateInputField):
         super().pre_validate(form)
 
 
-class StepForm(ImpactForm):
+class StepForm(BaseForm):
     kind = RadioField(
         "Next step",
         choices=choices([(k.value, k.label) for k in StepKind]),
@@ -47,7 +46,7 @@ class StepForm(ImpactForm):
     expected = HiddenField()
 
 
-class SlotForm(ImpactForm):
+class SlotForm(BaseForm):
     day = DateInputField("Date", description="For example, 14 1 2027", required="Enter the date")
     at = TimeInputField("Start time", description="For example, 14:00")
     minutes = IntegerField(

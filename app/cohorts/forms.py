@@ -30,14 +30,6 @@ MAX_BACKFILL_PENCE = 100_000_000  # GBP 1,000,000
 class _FieldErrors(BaseForm):
     """Error-summary links go to the first box in error (a date's day, month or year)."""
 
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
     def add_error(self, name: str | None, message: str) -> bool:
         """Show a service's refusal against one field; False if the form has no such field."""
         field = self._fields.get(name or "")

@@ -50,12 +50,22 @@ class BaseForm(FlaskForm):
         return ok
 
     def error_list(self) -> list[dict[str, str]]:
-        """For the NHS.UK error summary: [{text, href}] in field order."""
-        items = []
-        for field in self:
-            for message in field.errors if isinstance(field.errors, list) else []:
-                items.append({"text": message, "href": f"#{field.id}"})
-        return items
+        """For the NHS.UK error summary: [{text, href}] in field order. A field with an
+        `anchor` (a date's day box) is linked there rather than to its own id."""
+        return [
+            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
+            for field in self
+            if isinstance(field.errors, list)
+            for message in field.errors
+        ]
+
+    def add_error(self, name: str | None, message: str) -> None:
+        """Show a service's refusal against the field it names (or the form's first
+        field), so it reaches the error summary like any other message."""
+        field = self._fields.get(name or "") or next(
+            f for n, f in self._fields.items() if n != "csrf_token"
+        )
+        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
 
 
 def _clean_field(field: Field) -> str | None:

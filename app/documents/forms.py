@@ -30,14 +30,6 @@ class PlainText:
             )
 
 
-class _Form(BaseForm):
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-
 def _text(label: str, maximum: int, hint: str = "", required: bool = False) -> TextAreaField:
     checks = [
         Length(max=maximum, message=f"{label} must be {maximum:,} characters or fewer"),
@@ -48,7 +40,7 @@ def _text(label: str, maximum: int, hint: str = "", required: bool = False) -> T
     return TextAreaField(label, description=hint, validators=checks)
 
 
-class SectionForm(_Form):
+class SectionForm(BaseForm):
     heading = StringField(
         "Heading",
         validators=[
@@ -67,7 +59,7 @@ class SectionForm(_Form):
     )
 
 
-class AgreementForm(_Form):
+class AgreementForm(BaseForm):
     research_question = _text("Research question", 1_000, required=True)
     study_day_pattern = _text(
         "Pattern of study days",
@@ -82,7 +74,7 @@ class AgreementForm(_Form):
     meeting_plan = _text("Three-way meeting plan", TEXT_MAX, required=True)
 
 
-class SignForm(_Form):
+class SignForm(BaseForm):
     content_hash = HiddenField()
     confirm = BooleanField(
         "I have read this version of the learning agreement and agree to it",

@@ -7,13 +7,12 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.core.forms import DateInputField, choices
+from app.core.forms import BaseForm, DateInputField, choices
 from app.evaluation.models import SurveyKind
 from app.evaluation.questions import FREE, SCALE, SCALED
-from app.impact.forms import ImpactForm
 
 
-class SendForm(ImpactForm):
+class SendForm(BaseForm):
     cohort_id = SelectField("Cohort", coerce=int, validate_choice=True)
     kind = RadioField(
         "Which survey?",
@@ -24,7 +23,7 @@ class SendForm(ImpactForm):
     closes_on = DateInputField("Closes", required="Enter the closing date")
 
 
-class AnswerForm(ImpactForm):
+class AnswerForm(BaseForm):
     anonymous = RadioField(
         "Answer anonymously?",
         description="Anonymous answers cannot be traced back to you, even by programme "

@@ -11,23 +11,7 @@ from app.core.forms import BaseForm, DateInputField, choices
 from app.impact.models import Category, Reach
 
 
-class ImpactForm(BaseForm):
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-
-class EntryForm(ImpactForm):
+class EntryForm(BaseForm):
     category = RadioField(
         "What kind of impact?",
         choices=choices([(c.value, c.label) for c in Category]),

@@ -13,23 +13,7 @@ from app.money.models import Category, ItemStatus, PaymentMethod
 MAX_ITEM_PENCE = 10_000_000  # GBP 100,000: far above any cap, far below an INTEGER
 
 
-class MoneyForm(BaseForm):
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-
-class ItemForm(MoneyForm):
+class ItemForm(BaseForm):
     category = RadioField(
         "What is it for?",
         choices=choices((c.value, c.label) for c in Category),
@@ -63,11 +47,11 @@ class CorrectionForm(ItemForm):
     )
 
 
-class ReceiptForm(MoneyForm):
+class ReceiptForm(BaseForm):
     receipt = FileField("Receipt or invoice", description="A PDF, PNG or JPEG, up to 10 MB")
 
 
-class RejectForm(MoneyForm):
+class RejectForm(BaseForm):
     reason = TextAreaField(
         "Why is it rejected?",
         description="The award holder sees this",
@@ -78,7 +62,7 @@ class RejectForm(MoneyForm):
     )
 
 
-class PayForm(MoneyForm):
+class PayForm(BaseForm):
     method = RadioField(
         "How was it paid?",
         choices=choices((m.value, m.label) for m in PaymentMethod),
@@ -94,7 +78,7 @@ class PayForm(MoneyForm):
     )
 
 
-class CapForm(MoneyForm):
+class CapForm(BaseForm):
     cap = MoneyField("Personal award", maximum=MAX_ITEM_PENCE)
     reason = TextAreaField(
         "Reason for the change",
@@ -105,7 +89,7 @@ class CapForm(MoneyForm):
     )
 
 
-class BulkForm(MoneyForm):
+class BulkForm(BaseForm):
     items = SelectMultipleField("Items", coerce=int, validate_choice=False)
     decision = RadioField(
         "Decision",
@@ -126,7 +110,7 @@ class OptionalMoneyField(MoneyField):
             raise StopValidation()
 
 
-class SecondApprovalForm(MoneyForm):
+class SecondApprovalForm(BaseForm):
     needed = RadioField(
         "Do larger items need a second approver?",
         choices=choices(
@@ -155,7 +139,7 @@ STATUS_FILTERS = [("", "Any status")] + [(s.value, s.label) for s in ItemStatus]
 CATEGORY_FILTERS = [("", "Any category")] + [(c.value, c.label) for c in Category]
 
 
-class BackfillEntryForm(MoneyForm):
+class BackfillEntryForm(BaseForm):
     reference = StringField(
         "Invoice number or payment reference",
         validators=[
@@ -168,7 +152,7 @@ class BackfillEntryForm(MoneyForm):
     document = FileField("Invoice (optional)", description="A PDF, PNG or JPEG, up to 10 MB")
 
 
-class BackfillPlanForm(MoneyForm):
+class BackfillPlanForm(BaseForm):
     team_budget = StringField(
         "Paid to a team budget (optional)",
         description="Leave empty when the backfill is paid to the employer",

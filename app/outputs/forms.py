@@ -11,30 +11,14 @@ from app.core.forms import BaseForm, DateInputField, choices
 from app.outputs.models import Decision
 
 
-class OutputForm(BaseForm):
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-
-class UploadForm(OutputForm):
+class UploadForm(BaseForm):
     upload = FileField(
         "Upload a version",
         description="A PDF, PowerPoint, Word, PNG or JPEG file, up to 10 MB",
     )
 
 
-class FeedbackForm(OutputForm):
+class FeedbackForm(BaseForm):
     decision = RadioField(
         "Your decision",
         choices=choices(
@@ -54,7 +38,7 @@ class FeedbackForm(OutputForm):
     version_id = HiddenField()
 
 
-class ExtendForm(OutputForm):
+class ExtendForm(BaseForm):
     new_due = DateInputField("New due date", description="For example, 30 9 2027")
     reason = TextAreaField(
         "Reason",
@@ -66,7 +50,7 @@ class ExtendForm(OutputForm):
     )
 
 
-class ConsentForm(OutputForm):
+class ConsentForm(BaseForm):
     share = RadioField(
         "Share this output in the showcase?",
         description=(
@@ -95,7 +79,7 @@ class ConsentForm(OutputForm):
     )
 
 
-class TypeForm(OutputForm):
+class TypeForm(BaseForm):
     due_date = DateInputField("Due date", description="For example, 30 6 2027")
     guidance = TextAreaField(
         "Guidance for award holders",
@@ -104,7 +88,7 @@ class TypeForm(OutputForm):
     )
 
 
-class ShowcasePageForm(OutputForm):
+class ShowcasePageForm(BaseForm):
     publish = RadioField(
         "Publish this cohort's showcase page?",
         choices=choices([("yes", "Yes, publish it"), ("no", "No, keep it unpublished")]),

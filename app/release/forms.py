@@ -40,22 +40,7 @@ def _reason(label: str, hint: str = "") -> TextAreaField:
 
 
 class LedgerForm(BaseForm):
-    """Error-summary links go to the first box in error (a date's day, month or year)."""
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-    def add_error(self, name: str | None, message: str) -> None:
-        """Show a service's refusal against a field (or the form's first field)."""
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
+    """A ledger form whose actions may validate only the fields they use."""
 
     def validate_only(self, names: list[str], extra: dict | None = None) -> bool:
         """Validate the CSRF token and the named fields; leave the others alone."""

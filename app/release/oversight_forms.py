@@ -47,15 +47,6 @@ class ResidentialForm(BaseForm):
     def half_day(self) -> bool:
         return self.length.data == "half"
 
-    def error_list(self) -> list[dict[str, str]]:
-        """Error-summary links go to the first box in error (a date's day, month or year)."""
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
     def add_error(self, name: str | None, message: str) -> None:
         """Show a service's refusal against its field (the date when it names none)."""
         field = self._fields.get(name or "") or self.date

@@ -41,24 +41,6 @@ class TimeInputField(StringField):
         self.value = time(hours, minutes)
 
 
-class FieldErrors(BaseForm):
-    """Error-summary links go to a date's day box; a service's refusal lands on a field."""
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-
 def _text(label: str, hint: str = "", required: str | None = None, maximum: int = TEXT_MAX):
     validators = [Length(max=maximum, message=f"{label} must be {maximum} characters or fewer")]
     if required:
@@ -66,7 +48,7 @@ def _text(label: str, hint: str = "", required: str | None = None, maximum: int 
     return TextAreaField(label, description=hint, validators=validators)
 
 
-class WorkshopForm(FieldErrors):
+class WorkshopForm(BaseForm):
     venue = StringField(
         "Venue",
         validators=[
@@ -85,7 +67,7 @@ class WorkshopForm(FieldErrors):
     )
 
 
-class SessionForm(FieldErrors):
+class SessionForm(BaseForm):
     day = RadioField("Day", validators=[InputRequired("Select the day of the session")])
     starts_at = TimeInputField("Start time", description="For example, 09:30")
     ends_at = TimeInputField("End time", description="For example, 10:45")
@@ -119,7 +101,7 @@ class SessionForm(FieldErrors):
 YES, NO = "yes", "no"
 
 
-class RegistrationForm(FieldErrors):
+class RegistrationForm(BaseForm):
     attending = RadioField(
         "Will you attend this workshop?",
         choices=choices([(YES, "Yes, I will attend"), (NO, "No, I cannot attend")]),
@@ -133,7 +115,7 @@ class RegistrationForm(FieldErrors):
     access = _text("Access requirements (optional)")
 
 
-class ApologiesForm(FieldErrors):
+class ApologiesForm(BaseForm):
     day = RadioField("Which day can you not attend?", validators=[InputRequired("Select the day")])
     reason = _text("Reason", required="Give a reason for your apologies", maximum=500)
 
@@ -172,7 +154,7 @@ class RegisterForm(BaseForm):
         return marks, seen, problems[:1]
 
 
-class InvitationReplyForm(FieldErrors):
+class InvitationReplyForm(BaseForm):
     reply = RadioField(
         "Will you come to the presentation day?",
         choices=choices(
@@ -182,7 +164,7 @@ class InvitationReplyForm(FieldErrors):
     )
 
 
-class SlotForm(FieldErrors):
+class SlotForm(BaseForm):
     starts_at = TimeInputField("Start time", description="For example, 10:20")
     ends_at = TimeInputField("End time", description="For example, 10:40")
     title = StringField(

@@ -15,24 +15,6 @@ NOTE_MAX = 2000
 REASON_MAX = 500
 
 
-class _Form(BaseForm):
-    """Error-summary links go to a date's day box; a service's refusal lands on a field."""
-
-    def error_list(self) -> list[dict[str, str]]:
-        return [
-            {"text": message, "href": f"#{getattr(field, 'anchor', field.id)}"}
-            for field in self
-            if isinstance(field.errors, list)
-            for message in field.errors
-        ]
-
-    def add_error(self, name: str | None, message: str) -> None:
-        field = self._fields.get(name or "") or next(
-            f for n, f in self._fields.items() if n != "csrf_token"
-        )
-        field.errors = [*(field.errors if isinstance(field.errors, list) else []), message]
-
-
 def _text(label: str, maximum: int, hint: str = "") -> TextAreaField:
     return TextAreaField(
         label,
@@ -50,7 +32,7 @@ def _capacity() -> WholeNumberField:
     )
 
 
-class PoolForm(_Form):
+class PoolForm(BaseForm):
     person = SelectField("Person", coerce=int, validate_choice=False)
     university = SelectField("University", coerce=int, validate_choice=False)
     capacity = _capacity()
@@ -66,12 +48,12 @@ class PoolForm(_Form):
         self.university.choices = choices([(0, "Choose their university"), *universities])
 
 
-class PoolEditForm(_Form):
+class PoolEditForm(BaseForm):
     capacity = _capacity()
     expertise = _text("Areas of expertise", NOTE_MAX)
 
 
-class AllocateForm(_Form):
+class AllocateForm(BaseForm):
     member = RadioField(
         "Who", coerce=int, validate_choice=False, validators=[InputRequired("Choose a person")]
     )
@@ -91,7 +73,7 @@ class AllocateForm(_Form):
         self.member.choices = choices(candidates)
 
 
-class MeetingForm(_Form):
+class MeetingForm(BaseForm):
     kind = RadioField(
         "Kind of meeting", validate_choice=False, validators=[InputRequired("Choose the kind")]
     )
