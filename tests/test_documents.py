@@ -26,6 +26,7 @@ from app.documents.models import (
 )
 from app.extensions import db
 from app.residentials.models import Workshop
+from app.supervision.models import OnboardingItem, OnboardingTick
 from tests.helpers import last_email, link_in, text
 from tests.test_documents_render import HOSTILE, pdf_text
 
@@ -327,3 +328,24 @@ def test_line_managers_and_psws_are_sent_the_handbook_once_and_acknowledge_it(
             select(func.count(AuditEntry.id)).where(AuditEntry.action == "handbook.acknowledged")
         )
     assert acks == 1
+    # the line manager's acknowledgement ticks the onboarding checklist's handbook item
+    with app.app_context():
+        ticks = {
+            (t.item, t.ticked_by_id)
+            for t in db.session.scalars(
+                select(OnboardingTick).where(OnboardingTick.award_id == award.id)
+            )
+        }
+        manager_id = db.session.scalar(select(User.id).where(User.email == manager))
+    assert ticks == {(OnboardingItem.HANDBOOK, manager_id)}
+
+
+def test_a_psws_acknowledgement_leaves_the_line_managers_checklist_item_alone(make, app):
+    award, staff = _setup(make, app)
+    with app.test_request_context():
+        a = db.session.get(Award, award.id)
+        services.send_managers_handbook(a.cohort, db.session.get(User, staff.id))
+        receipt = db.session.scalar(select(HandbookReceipt).where(HandbookReceipt.role == "psw"))
+        services.acknowledge(receipt, a.psw)
+        db.session.commit()
+        assert db.session.scalar(select(func.count(OnboardingTick.id))) == 0

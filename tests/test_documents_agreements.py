@@ -21,7 +21,7 @@ from app.extensions import db
 from app.organisations.models import OrgKind
 from app.residentials.models import Workshop
 from app.supervision import services as supervision
-from app.supervision.models import PoolKind
+from app.supervision.models import OnboardingItem, OnboardingTick, PoolKind
 from tests.helpers import last_email, link_in, text
 from tests.test_documents import HOSTILE_TEXT
 from tests.test_documents_render import pdf_text
@@ -131,6 +131,15 @@ def test_three_signatures_then_signed_with_hash_audit_and_a_pdf_showing_them(
     status, version, sigs = _state(app, agreement["award_id"])
     assert status == AgreementStatus.SIGNED and version == 1
     assert [s.role for s in sigs] == list(SignatoryRole)
+    with app.app_context():
+        # the onboarding checklist's item is ticked from the agreement, by the last signer
+        ticks = [
+            (t.item, t.ticked_by.email)
+            for t in db.session.scalars(
+                select(OnboardingTick).where(OnboardingTick.award_id == agreement["award_id"])
+            )
+        ]
+    assert ticks == [(OnboardingItem.LEARNING_AGREEMENT, agreement["director"][0])]
     with app.test_request_context():
         a = db.session.scalar(select(LearningAgreement))
         expected = agreements.content_hash(agreements.content(a))

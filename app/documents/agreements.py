@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.awards.models import Award
-from app.core import audit, state
+from app.core import audit, clock, state
 from app.core.db import utcnow
 from app.core.formatting import format_date, format_pence
 from app.core.mail import external_url, queue_email
@@ -35,7 +35,8 @@ from app.extensions import db
 from app.money.models import BackfillPlan
 from app.organisations.models import Membership
 from app.residentials.models import Workshop
-from app.supervision.models import Allocation, PoolKind
+from app.supervision import onboarding
+from app.supervision.models import Allocation, OnboardingItem, PoolKind
 from app.supervision.queries import windows
 
 EDITABLE = (
@@ -316,6 +317,9 @@ def sign(agreement: LearningAgreement, actor, typed_name: str, seen_hash: str) -
             actor=actor,
             summary=f"All three signed version {agreement.version}",
             changes={"status": [AgreementStatus.AWAITING.value, AgreementStatus.SIGNED.value]},
+        )
+        onboarding.record_done(
+            agreement.award, OnboardingItem.LEARNING_AGREEMENT, actor, clock.today()
         )
     return signature
 

@@ -13,13 +13,15 @@ from sqlalchemy.orm import joinedload
 
 from app.awards.models import Award, OutputKind
 from app.cohorts.models import Cohort
-from app.core import audit, state
+from app.core import audit, clock, state
 from app.core.db import utcnow
 from app.core.mail import external_url, queue_email
 from app.documents.models import HandbookKind, HandbookReceipt, HandbookSection
 from app.documents.standard import STANDARD
 from app.extensions import db
 from app.residentials.models import Workshop
+from app.supervision import onboarding
+from app.supervision.models import OnboardingItem
 from app.supervision.queries import windows
 
 MAX_SECTIONS = 40
@@ -240,6 +242,9 @@ def acknowledge(receipt: HandbookReceipt, actor) -> None:
         actor=actor,
         summary=f"{actor.name} read the managers' handbook"[:300],
     )
+    award = receipt.award
+    if award is not None and award.line_manager_id == receipt.user_id:
+        onboarding.record_done(award, OnboardingItem.HANDBOOK, actor, clock.today())
 
 
 def open_receipts(user, cohort_id: int) -> list[HandbookReceipt]:

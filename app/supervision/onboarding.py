@@ -5,7 +5,8 @@ Supervisor and coach allocated and residential registration are read from their 
 records; the other items are ticked by the people they belong to (staff can tick any):
 the award holder records asking for library access, the line manager acknowledges the
 managers' handbook, the line manager or assistant director records the learning
-agreement signed. Each tick or untick locks the award row, so two people ticking the
+agreement signed. The last two tick themselves when their records in app.documents say
+so (all three signatures; the line manager's acknowledgement), through `record_done`. Each tick or untick locks the award row, so two people ticking the
 same item at once give one tick and a clear message to the other.
 """
 
@@ -131,6 +132,27 @@ def tick(award: Award, item: OnboardingItem, actor: User, today: date) -> Onboar
         changes={item.value: [None, today]},
     )
     return row
+
+
+def record_done(award: Award, item: OnboardingItem, actor: User, today: date) -> None:
+    """Tick `item` because its own record now says it is done: the learning agreement
+    signed by all three, the line manager's acknowledgement of the managers' handbook
+    (app.documents). The record's service has checked who acted, so no permission check
+    here; an item already ticked (by hand, for a paper agreement) stays as it was."""
+    state.lock(award)
+    if _tick_row(award, item) is not None:
+        return
+    db.session.add(
+        OnboardingTick(award_id=award.id, item=item, done_on=today, ticked_by_id=actor.id)
+    )
+    db.session.flush()
+    audit.record(
+        "supervision.onboarding_ticked",
+        award,
+        actor=actor,
+        summary=f"{item.label} for {award.holder.name} (from its record)",
+        changes={item.value: [None, today]},
+    )
 
 
 def untick(award: Award, item: OnboardingItem, actor: User) -> None:
