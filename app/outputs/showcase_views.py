@@ -11,7 +11,7 @@ from app.applications.models import ServiceArea
 from app.cohorts.models import Cohort
 from app.core import storage
 from app.core.access import get_or_404, signed_in
-from app.core.pagination import paginate, parse_page
+from app.core.pagination import parse_page
 from app.core.params import arg_choice, arg_int, arg_str
 from app.core.roles import Role
 from app.extensions import db
@@ -41,13 +41,8 @@ def _filters() -> showcase.Filters:
 def showcase_index():
     _participant()
     filters = _filters()
-    stmt = showcase.entries(filters)
-    page = paginate(
-        stmt,
-        parse_page(request.args.get("page")),
-        int(current_app.config.get("PER_PAGE", 25)),
-        scalars=False,
-        count_stmt=showcase.count(stmt),
+    page = showcase.page_of(
+        filters, parse_page(request.args.get("page")), int(current_app.config.get("PER_PAGE", 25))
     )
     cohorts, employers = showcase.filter_options()
     return render_template(
@@ -98,13 +93,10 @@ def showcase_cohort(cohort_id: int):
     published = page_row is not None and page_row.published_at is not None
     if not published and not me.has_role(Role.STAFF):
         abort(404)
-    stmt = showcase.entries(showcase.Filters(cohort=c.id))
-    page = paginate(
-        stmt,
+    page = showcase.page_of(
+        showcase.Filters(cohort=c.id),
         parse_page(request.args.get("page")),
         int(current_app.config.get("PER_PAGE", 25)),
-        scalars=False,
-        count_stmt=showcase.count(stmt),
     )
     return render_template(
         "outputs/showcase_cohort.html",
