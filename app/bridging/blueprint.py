@@ -7,4 +7,9 @@ from flask import Blueprint
 from app.core.navigation import register_nav
 
 bp = Blueprint("bridging", __name__, url_prefix="/bridging")
-register_nav(53, "Next steps", "bridging.index")
+register_nav(
+    53,
+    "Next steps",
+    "bridging.index",
+    secondary="Next steps after the programme: fellowships, doctorates and research roles.",
+)

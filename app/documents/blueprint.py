@@ -8,7 +8,12 @@ from flask import Blueprint
 from app.core.navigation import register_nav
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-register_nav(55, "Documents", "documents.index")
+register_nav(
+    55,
+    "Documents",
+    "documents.index",
+    secondary="Handbooks, learning agreements and certificates of completion.",
+)
 
 READERS = (
     "staff",

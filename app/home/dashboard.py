@@ -13,6 +13,7 @@ from typing import Any
 from flask import url_for
 
 from app.core.access import endpoint_allowed
+from app.core.navigation import home_links
 from app.core.roles import Role
 
 
@@ -92,6 +93,8 @@ def cards_for(user) -> list[Card]:
         )
     for provider in CARD_PROVIDERS:
         cards.extend(provider(user))
+    for heading, description, href in home_links():
+        cards.append(Card(heading, description, href))
     for heading, description, endpoint in STAFF_LINKS:
         if endpoint_allowed(endpoint):
             cards.append(Card(heading, description, url_for(endpoint)))

@@ -8,4 +8,9 @@ from flask import Blueprint
 from app.core.navigation import register_nav
 
 bp = Blueprint("impact", __name__, url_prefix="/impact")
-register_nav(52, "Impact", "impact.index")
+register_nav(
+    52,
+    "Impact",
+    "impact.index",
+    secondary="What the research changed after the programme, and the impact reports.",
+)

@@ -6,8 +6,9 @@ records; the other items are ticked by the people they belong to (staff can tick
 the award holder records asking for library access, the line manager acknowledges the
 managers' handbook, the line manager or assistant director records the learning
 agreement signed. The last two tick themselves when their records in app.documents say
-so (all three signatures; the line manager's acknowledgement), through `record_done`. Each tick or untick locks the award row, so two people ticking the
-same item at once give one tick and a clear message to the other.
+so (all three signatures; the line manager's acknowledgement), through `record_done`.
+Each tick or untick locks the award row, so two people ticking the same item at once give
+one tick and a clear message to the other.
 """
 
 from __future__ import annotations
