@@ -81,4 +81,7 @@ def participates(user) -> bool:
     organisation in the service), and programme staff."""
     if _staff(user):
         return True
+    if user.pending_roles and not (user.roles - {Role.APPLICANT}):
+        # their organisation came with a role staff have not confirmed yet
+        return False
     return bool(db.session.scalar(select(exists().where(Membership.user_id == user.id))))
