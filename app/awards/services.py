@@ -52,3 +52,10 @@ def create_award(app: Application, actor: User) -> Award:
         ),
     )
     return award
+
+
+def latest_award(holder_id: int) -> Award | None:
+    """The award holder's most recent award: the one their own pages open on."""
+    return db.session.scalar(
+        db.select(Award).where(Award.holder_id == holder_id).order_by(Award.awarded_at.desc())
+    )

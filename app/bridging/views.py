@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.awards.models import Award
+from app.awards.services import latest_award
 from app.bridging import services
 from app.bridging.blueprint import bp
 from app.bridging.forms import SlotForm, StepForm
@@ -31,9 +32,7 @@ def _me():
 
 
 def _own_award() -> Award | None:
-    return db.session.scalar(
-        select(Award).where(Award.holder_id == _me().id).order_by(Award.awarded_at.desc())
-    )
+    return latest_award(_me().id)
 
 
 def award_or_404(award_id: int) -> Award:

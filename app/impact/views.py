@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.awards.models import Award
+from app.awards.services import latest_award
 from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.clock import today
@@ -46,9 +46,7 @@ def index():
     """The holder's own log; for everyone else, the award holders they may read."""
     me = _me()
     if me.has_role(Role.AWARD_HOLDER):
-        award = db.session.scalar(
-            select(Award).where(Award.holder_id == me.id).order_by(Award.awarded_at.desc())
-        )
+        award = latest_award(me.id)
         if award is not None and not me.has_role(*SUGGESTERS, Role.STAFF):
             return redirect(url_for("impact.log", award_id=award.id))
     else:

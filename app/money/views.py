@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.awards.models import Award
+from app.awards.services import latest_award
 from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.formatting import format_pence
@@ -64,9 +65,7 @@ def _details(form: ItemForm, sign: int = 1) -> services.ItemDetails:
 @bp.route("/")
 @roles(Role.AWARD_HOLDER)
 def mine():
-    award = db.session.scalar(
-        select(Award).where(Award.holder_id == _me().id).order_by(Award.awarded_at.desc())
-    )
+    award = latest_award(_me().id)
     if award is None:
         return render_template("money/no_award.html")
     return redirect(url_for("money.award", award_id=award.id))
@@ -353,9 +352,7 @@ def _money_cards(user) -> list[Card]:
             )
         )
     if user.has_role(Role.AWARD_HOLDER):
-        award = db.session.scalar(
-            select(Award).where(Award.holder_id == user.id).order_by(Award.awarded_at.desc())
-        )
+        award = latest_award(user.id)
         if award is not None:
             left = services.figures(award).remaining
             cards.append(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.awards.models import Award, AwardOutput
+from app.awards.services import latest_award
 from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.clock import today
@@ -52,9 +53,7 @@ def output_or_404(output_id: int) -> AwardOutput:
 @bp.route("/")
 @roles(Role.AWARD_HOLDER)
 def mine():
-    award = db.session.scalar(
-        select(Award).where(Award.holder_id == _me().id).order_by(Award.awarded_at.desc())
-    )
+    award = latest_award(_me().id)
     if award is None:
         return render_template("outputs/no_award.html")
     return redirect(url_for("outputs.award", award_id=award.id))
