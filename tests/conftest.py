@@ -90,7 +90,11 @@ def _fresh_database(request):
     """Every test starts with empty tables (only when it uses the app)."""
     yield
     if "app" in request.fixturenames:
-        _clean(request.getfixturevalue("app"))
+        application = request.getfixturevalue("app")
+        # the app lives for the whole session: a frozen date left behind by one test
+        # would move "today" for every test after it (CI failed on exactly that)
+        application.config["FROZEN_TODAY"] = None
+        _clean(application)
 
 
 @pytest.fixture(autouse=True)

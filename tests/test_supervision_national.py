@@ -58,8 +58,8 @@ def test_allocations_meetings_and_ticks_keep_the_rules(app):
                 assert (award_id, OnboardingItem.LIBRARY_REQUESTED) in items
 
 
-def test_the_contact_report_flags_someone_and_the_pages_answer(app, browser):
-    app.config["FROZEN_TODAY"] = TODAY
+def test_the_contact_report_flags_someone_and_the_pages_answer(app, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", TODAY)
     _load(app)
     with app.app_context():
         running = [
