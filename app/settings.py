@@ -41,6 +41,15 @@ class Settings:
     THROTTLE_PER_ACCOUNT = 5
     THROTTLE_PER_ADDRESS = 30
 
+    # Two-factor sign-in is required for staff and for roles that see others' records.
+    # Tests that are not about it turn it off; with APP_ENV=production it is always on
+    # (app.accounts.twofactor.required_for ignores this setting there).
+    TWO_FACTOR_ENFORCED = True
+    # A code typed this long after the password is refused: sign in again.
+    TWO_FACTOR_PENDING_LIFETIME = timedelta(minutes=5)
+    # The browser cookie that recognises a known device (sign-in alerts), in days.
+    DEVICE_COOKIE_DAYS = 400
+
     INVITATION_LIFETIME = timedelta(days=14)
     CONFIRMATION_LIFETIME = timedelta(days=3)
     RESET_LIFETIME = timedelta(hours=1)

@@ -40,6 +40,8 @@ def settings_for(tmpdir: Path, **extra) -> dict:
         "ARGON2_MEMORY_COST": 1024,
         "MAIL_SERVER": None,
         "PER_PAGE": 10,
+        # two-factor sign-in is tested on its own (tests/test_two_factor*.py turn it on)
+        "TWO_FACTOR_ENFORCED": False,
     }
     settings.update(extra)
     return settings
