@@ -16,6 +16,7 @@ from app.bridging.models import PathwayStep, ReviewSlot, Stage, StepKind
 from app.bridging.services import BridgingError, Changed, StepData
 from app.core.audit import AuditEntry
 from app.core.db import utcnow
+from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.extensions import db
 from tests.helpers import text
@@ -155,6 +156,14 @@ def test_twenty_parallel_bookings_of_one_slot_make_one(app, make, browser_factor
             )
             == 1
         )
+        # one booking, so one email to the alumnus and one to who published the review
+        mail = db.session.execute(
+            select(OutboxMessage.to_user_id, OutboxMessage.subject).where(
+                OutboxMessage.template == "bridging_review_booked"
+            )
+        ).all()
+        slot = db.session.get(ReviewSlot, slot_id)
+        assert sorted(u for u, _ in mail) == sorted([award.holder_id, slot.created_by_id])
     page = text(browsers[0].get("/bridging/reviews"))
     assert "Booked by you" in page
 

@@ -8,7 +8,7 @@ added here."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace as NS
 
 import pytest
@@ -303,6 +303,80 @@ CASES = [
             ),
             successor=NS(name=SUPERVISOR),
             award=AWARD,
+        ),
+    ),
+    (
+        "impact suggested",
+        "impact_suggested",
+        dict(
+            holder=HOLDER,
+            actor=NS(name=MANAGER),
+            entry=NS(
+                category=NS(label="Practice tool or guidance"),
+                occurred_on=date(2026, 3, 2),
+                reach=NS(label="Other authorities"),
+                description="The O'Neill & Co tool for <early help> meetings",
+            ),
+            url=URL,
+        ),
+    ),
+    (
+        "impact yearly",
+        "reminder_impact_yearly",
+        dict(holder=HOLDER, year=1, last=False, url=URL),
+    ),
+    (
+        "impact yearly, last",
+        "reminder_impact_yearly",
+        dict(holder=HOLDER, year=3, last=True, url=URL),
+    ),
+    (
+        "survey",
+        "evaluation_survey",
+        dict(
+            person=NS(name=MANAGER),
+            group=NS(value="line_manager"),
+            survey=NS(
+                cohort=COHORT,
+                kind=NS(label="End of the programme year"),
+                opens_on=date(2027, 3, 1),
+                closes_on=date(2027, 3, 31),
+            ),
+            url=URL,
+        ),
+    ),
+    (
+        "review booked",
+        "bridging_review_booked",
+        dict(
+            person=HOLDER,
+            holder=HOLDER,
+            for_staff=False,
+            slot=NS(
+                starts_at=datetime(2027, 6, 10, 13, 30),
+                minutes=60,
+                reviewer="Prof Dún & O'Hara",
+                where="Room 2 & online",
+                notes="Bring the <draft>",
+            ),
+            url=URL,
+        ),
+    ),
+    (
+        "review booked, staff",
+        "bridging_review_booked",
+        dict(
+            person=NS(name=STAFF),
+            holder=HOLDER,
+            for_staff=True,
+            slot=NS(
+                starts_at=datetime(2027, 1, 10, 9, 0),
+                minutes=45,
+                reviewer="Prof Dún & O'Hara",
+                where="Online",
+                notes="",
+            ),
+            url=URL,
         ),
     ),
 ]
@@ -626,6 +700,78 @@ Dear Dr Ben & Co,
 From 1 June 2026, Dr Aoife O'Connor takes over from you as Siobhán O'Neill & Co's academic supervisor on the Practitioner Researcher Programme (cohort Brent & Harrow's <2026>).
 
 Thank you for your support. The meetings you logged are kept in Siobhán O'Neill & Co's record.
+""",
+    "impact suggested": """\
+Dear Siobhán O'Neill & Co,
+
+Mary D'Arcy & Partner has suggested an entry for your impact log:
+
+Practice tool or guidance, 2 March 2026 (other authorities)
+The O'Neill & Co tool for <early help> meetings
+
+It counts in the programme's impact reports only once you confirm it. Confirm or decline it here (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+""",
+    "impact yearly": """\
+Dear Siobhán O'Neill & Co,
+
+It is 1 year since you completed the Practitioner Researcher Programme. What has your research changed since then?
+
+Please add to your impact log anything new: a service or team, a practice tool or guidance, a policy change, training you gave, a presentation, a publication, further funding, a collaboration with researchers, a new role, or media such as a film. Impact often ripples on for years, and the programme can only show it if it is written down.
+
+Your impact log (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+
+We will ask again in a year. You can add to your log at any time.
+""",
+    "impact yearly, last": """\
+Dear Siobhán O'Neill & Co,
+
+It is 3 years since you completed the Practitioner Researcher Programme. What has your research changed since then?
+
+Please add to your impact log anything new: a service or team, a practice tool or guidance, a policy change, training you gave, a presentation, a publication, further funding, a collaboration with researchers, a new role, or media such as a film. Impact often ripples on for years, and the programme can only show it if it is written down.
+
+Your impact log (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+
+This is the last yearly reminder. Your log stays open, so you can add to it whenever something changes.
+""",
+    "survey": """\
+Dear Mary D'Arcy & Partner,
+
+You line-managed an award holder in cohort Brent & Harrow's <2026> of the Practitioner Researcher Programme. Please tell us what the programme changed, so that the next cohort's year is better.
+
+This is the "end of the programme year" survey. It is open from 1 March 2027 to 31 March 2027 and takes about 10 minutes.
+
+You may answer anonymously. Then nothing links your answers to you, even for the programme team, and the answers of a group of fewer than 5 people are not shown.
+
+Answer here (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+""",
+    "review booked": """\
+Dear Siobhán O'Neill & Co,
+
+Your pre-application review is booked:
+
+When: 10 June 2027 at 2:30pm (60 minutes)
+Reviewer: Prof Dún & O'Hara
+Where: Room 2 & online
+Notes: Bring the <draft>
+
+Please send your draft application to the reviewer a week before. If you cannot come, cancel the booking so another alumnus can have it:
+https://prp.example.nhs.uk/x/1
+""",
+    "review booked, staff": """\
+Dear Programme & Co's team,
+
+Siobhán O'Neill & Co has booked the pre-application review you published:
+
+When: 10 January 2027 at 9:00am (45 minutes)
+Reviewer: Prof Dún & O'Hara
+Where: Online
+
+The review is no longer open to other alumni. See every review here:
+https://prp.example.nhs.uk/x/1
 """,
 }
 

@@ -39,6 +39,9 @@ ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 JOURNEY_TEMPLATES = {
     "application_decision",
     "application_submitted",
+    "bridging_review_booked",
+    "evaluation_survey",
+    "impact_suggested",
     "confirm_email",
     "invitation",
     "line_manager_told",
@@ -131,7 +134,38 @@ def _send_every_email(app, make) -> None:
         _supervisors_for(award, db.session.get(User, staff.id), uni, supervisors)
         # personal award: one item rejected, one approved and paid
         _spending_for(award, db.session.get(User, staff.id))
+        # after the programme: a suggested impact, a survey, a review booked
+        _after_programme_for(award, db.session.get(User, staff.id))
         db.session.commit()
+
+
+def _after_programme_for(award, staff) -> None:
+    from datetime import datetime, time
+
+    from app.bridging import services as bridging
+    from app.evaluation import services as evaluation
+    from app.evaluation.models import SurveyKind
+    from app.impact import services as impact
+    from app.impact.models import Category, Reach
+
+    impact.add_entry(
+        award,
+        award.line_manager,
+        impact.EntryData(Category.TOOL, today(), "The O'Neill & Co <early help> tool", Reach.TEAM),
+        today(),
+    )
+    evaluation.send_survey(
+        award.cohort, staff, SurveyKind.END, today(), today() + timedelta(days=30), today()
+    )
+    slot = bridging.add_slot(
+        staff,
+        datetime.combine(today() + timedelta(days=20), time(10)),
+        60,
+        "Prof Dún & O'Hara",
+        "Room 2 & online",
+        "",
+    )
+    bridging.book(slot, award, award.holder)
 
 
 def _spending_for(award, staff) -> None:
@@ -210,6 +244,10 @@ def test_every_email_reads_as_plain_text(app, make):
     assert 'Their note: "I\'ll be at the library & archive"' in by_template["release_requested"]
     assert '("We\'re short & busy")' in by_template["release_decided"]
     assert f"{MANAGER} has cancelled" in by_template["release_cancelled"]
+    assert f"{MANAGER} has suggested" in by_template["impact_suggested"]
+    assert "The O'Neill & Co <early help> tool" in by_template["impact_suggested"]
+    assert f"cohort {COHORT} of the" in by_template["evaluation_survey"]
+    assert "Reviewer: Prof Dún & O'Hara" in by_template["bridging_review_booked"]
 
 
 def test_html_pages_still_escape_names(browser, make):

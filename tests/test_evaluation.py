@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from app.accounts.models import User
 from app.cohorts.models import Cohort
 from app.core.audit import AuditEntry
+from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.evaluation import services
 from app.evaluation.models import Answer, Group, Invitation, Response, Survey, SurveyKind
@@ -77,6 +78,20 @@ def test_a_survey_goes_to_everyone_around_the_cohort_once(make, app):
             (award.psw_id, Group.PSW),
             (sup.id, Group.SUPERVISOR),
         }
+        # each person invited is emailed a link to their own invitation, once
+        mail = db.session.execute(
+            select(OutboxMessage.to_user_id, OutboxMessage.body).where(
+                OutboxMessage.template == "evaluation_survey"
+            )
+        ).all()
+        invites = dict(
+            db.session.execute(
+                select(Invitation.user_id, Invitation.id).where(Invitation.survey_id == survey_id)
+            ).all()
+        )
+        assert sorted(u for u, _ in mail) == sorted(invites)
+        for user_id, body in mail:
+            assert f"/evaluation/invitations/{invites[user_id]}" in body
     with pytest.raises(EvaluationError, match="already has"):
         _survey(app, make, award.cohort_id)
     with pytest.raises(EvaluationError, match="on or after the opening"):

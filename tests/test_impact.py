@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from app.accounts.models import User
 from app.awards.models import Award
 from app.core.audit import AuditEntry
+from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.core.storage import StoredFile
 from app.extensions import db
@@ -150,6 +151,23 @@ def test_a_suggestion_waits_for_the_holder_who_confirms_it_once(make, app):
             select(AuditEntry.action).where(AuditEntry.action.like("impact.%"))
         ).all()
         assert sorted(actions) == ["impact.confirmed", "impact.suggested"]
+        # the suggestion reached the holder by email, with a link to their log
+        mail = db.session.execute(
+            select(OutboxMessage.to_user_id, OutboxMessage.body).where(
+                OutboxMessage.template == "impact_suggested"
+            )
+        ).all()
+        assert [u for u, _ in mail] == [award.holder_id]
+        assert f"/impact/awards/{award.id}" in mail[0][1]
+
+
+def test_the_holders_own_entry_emails_nobody(make, app):
+    award = finished(make, app)
+    _add(app, award.id, award.holder_id)
+    with app.app_context():
+        assert not db.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.template == "impact_suggested")
+        ).all()
 
 
 def test_who_may_suggest(make, app):

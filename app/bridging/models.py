@@ -91,3 +91,4 @@ class ReviewSlot(db.Model):
     booked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     booked_award = relationship("Award")
+    created_by = relationship("User")

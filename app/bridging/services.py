@@ -18,6 +18,7 @@ from app.cohorts.models import Cohort
 from app.core import audit, state
 from app.core.db import utcnow
 from app.core.formatting import LONDON
+from app.core.mail import external_url, queue_email
 from app.core.state import Conflict
 from app.extensions import db
 
@@ -173,6 +174,39 @@ def book(slot: ReviewSlot, award: Award, actor) -> None:
         changes={"booked_award_id": [None, award.id]},
         summary=f"Review on {slot.starts_at:%Y-%m-%d %H:%M} UTC booked for award {award.id}",
     )
+    _tell_booked(slot, award)
+
+
+def _tell_booked(slot: ReviewSlot, award: Award) -> None:
+    """The alumnus gets the booking in writing, and the staff member who published the
+    review learns it is taken (queued with the booking, sent after the commit)."""
+    holder = award.holder
+    url = external_url("bridging.slots")
+    if holder is not None and holder.email:
+        queue_email(
+            holder.email,
+            "Your pre-application review is booked",
+            "bridging_review_booked",
+            user=holder,
+            person=holder,
+            holder=holder,
+            slot=slot,
+            for_staff=False,
+            url=url,
+        )
+    publisher = slot.created_by
+    if publisher is not None and publisher.email and publisher.id != award.holder_id:
+        queue_email(
+            publisher.email,
+            f"{holder.name} booked a pre-application review",
+            "bridging_review_booked",
+            user=publisher,
+            person=publisher,
+            holder=holder,
+            slot=slot,
+            for_staff=True,
+            url=url,
+        )
 
 
 def cancel(slot: ReviewSlot, award: Award, actor) -> None:

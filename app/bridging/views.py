@@ -20,6 +20,7 @@ from app.core.access import get_or_404, roles
 from app.core.clock import today
 from app.core.db import utcnow
 from app.core.forms import ActionForm
+from app.core.mail import deliver_pending
 from app.core.roles import Role
 from app.extensions import db
 from app.impact import policy
@@ -196,6 +197,7 @@ def _slot_action(slot_id: int, act):
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("bridging.slots"))
+        deliver_pending()
         return None
     return redirect(url_for("bridging.slots"))
 

@@ -16,10 +16,12 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User, UserStatus
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core import audit
 from app.core.csv import safe_cell
+from app.core.mail import external_url, queue_email
 from app.core.state import Conflict
 from app.evaluation.models import Answer, Group, Invitation, Response, Survey, SurveyKind
 from app.evaluation.questions import FREE, LEVELS, PRINCIPLES, SCALED, Question
@@ -83,8 +85,10 @@ def send_survey(
     db.session.add(survey)
     db.session.flush()
     people = sorted(_people(cohort))
-    for user_id, group in people:
-        db.session.add(Invitation(survey_id=survey.id, user_id=user_id, group=group))
+    invitations = [Invitation(survey_id=survey.id, user_id=u, group=g) for u, g in people]
+    db.session.add_all(invitations)
+    db.session.flush()
+    _email_invitations(survey, invitations)
     audit.record(
         "evaluation.survey_sent",
         survey,
@@ -94,6 +98,32 @@ def send_survey(
     )
     db.session.flush()
     return survey
+
+
+def _email_invitations(survey: Survey, invitations: list[Invitation]) -> None:
+    """Each person invited is emailed a link to their own invitation (queued with the
+    survey, sent after the commit). The link is to the invitation, never to a response:
+    nothing in the email or the outbox joins a person to their answers."""
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({i.user_id for i in invitations}))
+        )
+    }
+    for inv in invitations:
+        person = users.get(inv.user_id)
+        if person is None or person.status != UserStatus.ACTIVE or not person.email:
+            continue
+        queue_email(
+            person.email,
+            f"Your views on cohort {survey.cohort.name}: the programme's evaluation survey",
+            "evaluation_survey",
+            user=person,
+            person=person,
+            survey=survey,
+            group=inv.group,
+            url=external_url("evaluation.answer", invitation_id=inv.id),
+        )
 
 
 def open_invitations(user, today: date) -> list[Invitation]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
+from app.core.mail import deliver_pending
 from app.core.params import arg_choice
 from app.core.roles import Role
 from app.evaluation import services
@@ -68,7 +69,11 @@ def send():
             db.session.rollback()
             form.add_error(exc.field, str(exc))
         else:
-            flash("Sent: everyone invited sees it on their surveys page.", "success")
+            deliver_pending()
+            flash(
+                "Sent: everyone invited has been emailed and sees it on their surveys page.",
+                "success",
+            )
             return redirect(url_for("evaluation.survey", survey_id=survey.id))
     status = 400 if request.method == "POST" else 200
     return render_template("evaluation/send.html", form=form), status

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from app.awards.models import Award
 from app.core import audit, state, storage
 from app.core.db import utcnow as clock_now
+from app.core.mail import external_url, queue_email
 from app.core.state import Conflict
 from app.extensions import db
 from app.impact.models import Category, EntryStatus, ImpactEntry, Reach
@@ -113,7 +114,27 @@ def add_entry(
         },
         summary=f"{data.category.label} for award {award.id}",
     )
+    if not own:
+        _tell_holder(entry, actor)
     return entry
+
+
+def _tell_holder(entry: ImpactEntry, actor) -> None:
+    """A suggestion reaches the holder by email (queued with the entry, sent after the
+    commit): it counts nowhere until they confirm it."""
+    holder = entry.award.holder
+    if holder is None or not holder.email:
+        return
+    queue_email(
+        holder.email,
+        f"{actor.name} suggested an entry for your impact log",
+        "impact_suggested",
+        user=holder,
+        holder=holder,
+        actor=actor,
+        entry=entry,
+        url=external_url("impact.log", award_id=entry.award_id),
+    )
 
 
 def _refuse(entry: ImpactEntry) -> EntryChanged:

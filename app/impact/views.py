@@ -14,6 +14,7 @@ from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.mail import deliver_pending
 from app.core.roles import Role
 from app.extensions import db
 from app.impact import policy, services
@@ -122,6 +123,7 @@ def add(award_id: int):
             db.session.rollback()
             form.add_error(exc.field, str(exc))
         else:
+            deliver_pending()
             flash(
                 "Added to your impact log."
                 if own
