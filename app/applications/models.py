@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 
 def _enum(cls, length: int = 32):
@@ -136,7 +137,9 @@ class Application(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"), index=True)
     applicant_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="RESTRICT"), index=True
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.UNSUCCESSFUL, person=Person.SUBJECT),
     )
     status: Mapped[AppStatus] = mapped_column(_enum(AppStatus), default=AppStatus.DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every submission
@@ -144,42 +147,74 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    decision_message: Mapped[str] = mapped_column(Text, default="")
+    decision_message: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
 
     # 1. Personal details
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
-    gender_self: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(
+        String(40), default="", info=personal(Category.CONTACT, Retention.UNSUCCESSFUL)
+    )
+    gender: Mapped[Gender | None] = mapped_column(
+        _enum(Gender), info=personal(Category.SPECIAL, Retention.UNSUCCESSFUL)
+    )
+    gender_self: Mapped[str] = mapped_column(
+        String(100), default="", info=personal(Category.SPECIAL, Retention.UNSUCCESSFUL)
+    )
     # 2. Employment
     employer_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
     service_area: Mapped[ServiceArea | None] = mapped_column(_enum(ServiceArea), index=True)
-    team: Mapped[str] = mapped_column(String(200), default="")
-    current_role: Mapped[str] = mapped_column(String(200), default="")
+    team: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL)
+    )
+    current_role: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL)
+    )
     is_social_worker: Mapped[bool | None] = mapped_column(Boolean)
-    profession: Mapped[str] = mapped_column(String(200), default="")
+    profession: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL)
+    )
     # 3. Qualifications and experience
-    professional_qualification: Mapped[str] = mapped_column(String(200), default="")
+    professional_qualification: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL)
+    )
     highest_degree: Mapped[Degree | None] = mapped_column(_enum(Degree))
     years_qualified: Mapped[int | None] = mapped_column(Integer)
     prior_research: Mapped[PriorResearch | None] = mapped_column(_enum(PriorResearch))
-    prior_research_details: Mapped[str] = mapped_column(Text, default="")
+    prior_research_details: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL)
+    )
     # 4. The research
-    research_question: Mapped[str] = mapped_column(Text, default="")
-    background: Mapped[str] = mapped_column(Text, default="")
-    strategic_relevance: Mapped[str] = mapped_column(Text, default="")
+    research_question: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
+    background: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
+    strategic_relevance: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
     priority_area_id: Mapped[int | None] = mapped_column(
         ForeignKey("priority_area.id", ondelete="SET NULL")
     )
-    methods: Mapped[str] = mapped_column(Text, default="")
-    expected_impact: Mapped[str] = mapped_column(Text, default="")
+    methods: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
+    expected_impact: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
     # 5. Line manager and PSW
     line_manager_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL, person=Person.ACTOR),
     )
     psw_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL, person=Person.ACTOR),
     )
     # 6. Declarations
     declare_accurate: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -228,19 +263,27 @@ class SignOff(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), index=True
+        ForeignKey("application.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     application_version: Mapped[int] = mapped_column(Integer)
-    psw_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    psw_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.UNSUCCESSFUL, person=Person.ACTOR),
+    )
     employer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
     decision: Mapped[SignOffDecision] = mapped_column(_enum(SignOffDecision))
     confirmed_release: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_strategic: Mapped[bool] = mapped_column(Boolean, default=False)
     release_days: Mapped[int] = mapped_column(Integer)  # what was confirmed, from the cohort
-    release_statement: Mapped[str] = mapped_column(Text, default="")
-    strategic_statement: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
-    content_hash: Mapped[str] = mapped_column(String(64))
+    release_statement: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    strategic_statement: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    reason: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), info=not_personal())
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="sign_offs")
@@ -256,11 +299,19 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), index=True
+        ForeignKey("application.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.UNSUCCESSFUL, person=Person.ACTOR),
+    )
     score: Mapped[int] = mapped_column(Integer)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     reviewer = relationship("User")
@@ -273,13 +324,20 @@ class ApplicationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("application.id", ondelete="CASCADE"), index=True
+        ForeignKey("application.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     from_status: Mapped[AppStatus | None] = mapped_column(_enum(AppStatus))
     to_status: Mapped[AppStatus] = mapped_column(_enum(AppStatus))
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.UNSUCCESSFUL)
+    )
 
     application: Mapped[Application] = relationship(back_populates="events")
     actor = relationship("User")

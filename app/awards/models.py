@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, personal
 
 
 class Award(db.Model):
@@ -39,15 +40,23 @@ class Award(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="RESTRICT"))
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"), index=True)
-    holder_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    holder_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT),
+    )
     employer_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
     line_manager_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.PROGRAMME, person=Person.ACTOR),
     )
     psw_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.PROGRAMME, person=Person.ACTOR),
     )
     awarded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     residential_days: Mapped[int] = mapped_column(Integer)
@@ -138,15 +147,21 @@ class AwardOutput(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     kind: Mapped[OutputKind] = mapped_column(enum_type(OutputKind, 32))
     status: Mapped[OutputStatus] = mapped_column(
         enum_type(OutputStatus, 32),
         default=OutputStatus.NOT_STARTED,
     )
     due_date: Mapped[date | None] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    topic: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.PARTICIPATION, Retention.PUBLISHED)
+    )
+    topic: Mapped[str] = mapped_column(
+        String(300), default="", info=personal(Category.PARTICIPATION, Retention.PUBLISHED)
+    )
     showcase_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_changed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 
 class StepKind(enum.StrEnum):
@@ -59,10 +60,14 @@ class PathwayStep(db.Model):
     __tablename__ = "pathway_step"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     kind: Mapped[StepKind] = mapped_column(enum_type(StepKind, 16))
     stage: Mapped[Stage] = mapped_column(enum_type(Stage, 16), index=True)
-    mentor: Mapped[str] = mapped_column(String(120), default="")
+    mentor: Mapped[str] = mapped_column(
+        String(120), default="", info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
     started_on: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date | None] = mapped_column(Date)
     stage_on: Mapped[date] = mapped_column(Date)  # when it reached its stage
@@ -81,12 +86,21 @@ class ReviewSlot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
     minutes: Mapped[int] = mapped_column(Integer)
-    reviewer: Mapped[str] = mapped_column(String(120))
-    where: Mapped[str] = mapped_column(String(200))
-    notes: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewer: Mapped[str] = mapped_column(
+        String(120), info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
+    where: Mapped[str] = mapped_column(String(200), info=not_personal())
+    notes: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     booked_award_id: Mapped[int | None] = mapped_column(
-        ForeignKey("award.id", ondelete="SET NULL"), index=True
+        ForeignKey("award.id", ondelete="SET NULL"),
+        index=True,
+        info=link(),
     )
     booked_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 DEFAULT_AWARD_CAP_PENCE = 400_000  # GBP 4,000
 DEFAULT_RESIDENTIAL_DAYS = 6
@@ -42,8 +43,8 @@ class Cohort(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(60))
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(String(60), info=not_personal())
+    description: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     programme_start: Mapped[date] = mapped_column(Date)
     programme_end: Mapped[date] = mapped_column(Date)
     applications_open: Mapped[date] = mapped_column(Date)
@@ -98,7 +99,7 @@ class RecruitmentEvent(db.Model):
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, 32))
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     ends_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
-    joining_details: Mapped[str] = mapped_column(Text, default="")
+    joining_details: Mapped[str] = mapped_column(Text, default="", info=not_personal())
 
     cohort: Mapped[Cohort] = relationship(back_populates="events")
 
@@ -114,9 +115,12 @@ class PriorityArea(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
+    description: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 
 class AuditEntry(db.Model):
@@ -25,14 +26,20 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.AUDIT, person=Person.ACTOR),
     )
-    action: Mapped[str] = mapped_column(String(80), index=True)
-    object_type: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80), index=True, info=not_personal())
+    object_type: Mapped[str] = mapped_column(String(80), info=not_personal())
     object_id: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[str] = mapped_column(String(300), default="")
+    summary: Mapped[str] = mapped_column(
+        String(300), default="", info=personal(Category.FREE_TEXT, Retention.AUDIT)
+    )
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    ip_address: Mapped[str | None] = mapped_column(String(64))
+    ip_address: Mapped[str | None] = mapped_column(
+        String(64), info=personal(Category.ACCOUNT, Retention.AUDIT)
+    )
 
     actor = relationship("User", lazy="joined")
 

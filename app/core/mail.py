@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 
 class MailStatus(enum.StrEnum):
@@ -71,25 +72,33 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    to_address: Mapped[str] = mapped_column(String(254), index=True)
-    to_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    to_address: Mapped[str] = mapped_column(
+        String(254), index=True, info=personal(Category.CONTACT, Retention.SHORT)
     )
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    template: Mapped[str] = mapped_column(String(100), default="")
+    to_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.CONTACT, Retention.SHORT, person=Person.SUBJECT),
+    )
+    subject: Mapped[str] = mapped_column(
+        String(200), info=personal(Category.FREE_TEXT, Retention.SHORT)
+    )
+    body: Mapped[str] = mapped_column(Text, info=personal(Category.FREE_TEXT, Retention.SHORT))
+    template: Mapped[str] = mapped_column(String(100), default="", info=not_personal())
     status: Mapped[MailStatus] = mapped_column(
         enum_type(MailStatus, 16),
         default=MailStatus.QUEUED,
         index=True,
     )
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
-    error: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(500), info=not_personal())
     # The Message-ID header, fixed when written so a retry is the same message.
-    message_id: Mapped[str | None] = mapped_column(String(250))
+    message_id: Mapped[str | None] = mapped_column(String(250), info=not_personal())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
-    claimed_by: Mapped[str | None] = mapped_column(String(120))  # host:pid:claim
+    claimed_by: Mapped[str | None] = mapped_column(
+        String(120), info=not_personal()
+    )  # host:pid:claim
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import utcnow
 from app.core.params import clean_text
 from app.extensions import db
+from app.privacy.declare import not_personal
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 256 * 1024
@@ -63,8 +64,8 @@ class StoredFile(db.Model):
     __tablename__ = "stored_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal())
+    content_type: Mapped[str] = mapped_column(String(100), info=not_personal())
     size_bytes: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 
 class HandbookKind(enum.StrEnum):
@@ -47,10 +48,13 @@ class HandbookSection(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     kind: Mapped[HandbookKind] = mapped_column(enum_type(HandbookKind, 16))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    heading: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text, default="")
+    heading: Mapped[str] = mapped_column(String(120), info=not_personal())
+    body: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
 
     cohort = relationship("Cohort")
 
@@ -69,15 +73,17 @@ class RenderedDocument(db.Model):
     __tablename__ = "rendered_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True, info=not_personal())
     status: Mapped[RenderStatus] = mapped_column(enum_type(RenderStatus, 16))
     claimed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     file_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+        ForeignKey("stored_file.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.FILE, Retention.SHORT),
     )
     rendered_at: Mapped[datetime | None] = mapped_column(DateTime)
     render_ms: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str] = mapped_column(String(300), default="")
+    error: Mapped[str] = mapped_column(String(300), default="", info=not_personal())
 
     file = relationship("StoredFile")
 
@@ -114,17 +120,31 @@ class LearningAgreement(db.Model):
     __table_args__ = (CheckConstraint("version > 0", name="version_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), unique=True)
-    assistant_director_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), unique=True, info=link()
     )
-    research_question: Mapped[str] = mapped_column(Text, default="")
-    study_day_pattern: Mapped[str] = mapped_column(Text, default="")
-    protection: Mapped[str] = mapped_column(Text, default="")
-    backfill_arrangements: Mapped[str] = mapped_column(Text, default="")
-    meeting_plan: Mapped[str] = mapped_column(Text, default="")
+    assistant_director_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.PROGRAMME, person=Person.ACTOR),
+    )
+    research_question: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    study_day_pattern: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    protection: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    backfill_arrangements: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    meeting_plan: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
-    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="", info=not_personal())
     status: Mapped[AgreementStatus] = mapped_column(
         enum_type(AgreementStatus, 16), default=AgreementStatus.AWAITING
     )
@@ -161,19 +181,27 @@ class Signature(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(
-        ForeignKey("learning_agreement.id", ondelete="CASCADE"), index=True
+        ForeignKey("learning_agreement.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     version: Mapped[int] = mapped_column(Integer)
     role: Mapped[SignatoryRole] = mapped_column(enum_type(SignatoryRole, 32))
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
     )
-    typed_name: Mapped[str] = mapped_column(String(120))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    typed_name: Mapped[str] = mapped_column(
+        String(120), info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), info=not_personal())
+    reference: Mapped[str] = mapped_column(String(16), unique=True, info=not_personal())
     signed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    void_reason: Mapped[str] = mapped_column(String(300), default="")
+    void_reason: Mapped[str] = mapped_column(
+        String(300), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
 
     agreement: Mapped[LearningAgreement] = relationship(back_populates="signatures")
     user = relationship("User")
@@ -187,9 +215,15 @@ class HandbookReceipt(db.Model):
     __table_args__ = (UniqueConstraint("award_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(32))  # line_manager | psw
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT),
+    )
+    role: Mapped[str] = mapped_column(String(32), info=not_personal())  # line_manager | psw
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
 

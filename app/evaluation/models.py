@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 
 class SurveyKind(enum.StrEnum):
@@ -63,7 +64,10 @@ class Survey(db.Model):
     kind: Mapped[SurveyKind] = mapped_column(enum_type(SurveyKind, 16))
     opens_on: Mapped[date] = mapped_column(Date)
     closes_on: Mapped[date] = mapped_column(Date)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     cohort = relationship("Cohort")
@@ -75,7 +79,11 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT),
+    )
     group: Mapped[Group] = mapped_column(enum_type(Group, 16))
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -90,10 +98,14 @@ class Response(db.Model):
     __tablename__ = "survey_response"
 
     # random, not a sequence: the order of responses says nothing about who answered when
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid4().hex)
+    id: Mapped[str] = mapped_column(
+        String(32), primary_key=True, default=lambda: uuid4().hex, info=not_personal()
+    )
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     group: Mapped[Group] = mapped_column(enum_type(Group, 16))
-    respondent_name: Mapped[str | None] = mapped_column(String(200))
+    respondent_name: Mapped[str | None] = mapped_column(
+        String(200), info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
 
 
 class Answer(db.Model):
@@ -105,8 +117,12 @@ class Answer(db.Model):
     )
 
     response_id: Mapped[str] = mapped_column(
-        ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("survey_response.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=not_personal(),
     )
-    question: Mapped[str] = mapped_column(String(8), primary_key=True)
+    question: Mapped[str] = mapped_column(String(8), primary_key=True, info=not_personal())
     score: Mapped[int | None] = mapped_column(Integer)
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(
+        Text, info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )

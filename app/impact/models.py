@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category as DataCategory
+from app.privacy.declare import Person, Retention, link, personal
 
 
 class Category(enum.StrEnum):
@@ -92,19 +94,29 @@ class ImpactEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"))
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), info=link())
     category: Mapped[Category] = mapped_column(enum_type(Category, 24))
     occurred_on: Mapped[date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text)
-    reach: Mapped[Reach] = mapped_column(enum_type(Reach, 24))
-    evidence_url: Mapped[str | None] = mapped_column(String(500))
-    evidence_file_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    description: Mapped[str] = mapped_column(
+        Text, info=personal(DataCategory.PARTICIPATION, Retention.PUBLISHED)
     )
-    evidence_filename: Mapped[str | None] = mapped_column(String(120))
+    reach: Mapped[Reach] = mapped_column(enum_type(Reach, 24))
+    evidence_url: Mapped[str | None] = mapped_column(
+        String(500), info=personal(DataCategory.PARTICIPATION, Retention.PUBLISHED)
+    )
+    evidence_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(DataCategory.FILE, Retention.PUBLISHED),
+    )
+    evidence_filename: Mapped[str | None] = mapped_column(
+        String(120), info=personal(DataCategory.FILE, Retention.PUBLISHED)
+    )
     status: Mapped[EntryStatus] = mapped_column(enum_type(EntryStatus, 16))
     created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(DataCategory.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category as DataCategory
+from app.privacy.declare import Person, Retention, link, not_personal, personal
 
 
 class Category(enum.StrEnum):
@@ -121,29 +123,52 @@ class SpendingItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     category: Mapped[Category] = mapped_column(enum_type(Category, 32))
-    description: Mapped[str] = mapped_column(String(300))
-    supplier: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(
+        String(300), info=personal(DataCategory.FINANCE, Retention.FINANCE)
+    )
+    supplier: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(DataCategory.FINANCE, Retention.FINANCE)
+    )
     spent_on: Mapped[date] = mapped_column(Date)
     amount_pence: Mapped[int] = mapped_column(Integer)
     status: Mapped[ItemStatus] = mapped_column(enum_type(ItemStatus, 16), default="planned")
     adjusts_id: Mapped[int | None] = mapped_column(
         ForeignKey("spending_item.id", ondelete="CASCADE"), index=True
     )
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_approver_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
     )
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    rejection_reason: Mapped[str | None] = mapped_column(Text)
-    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(
+        Text, info=personal(DataCategory.FREE_TEXT, Retention.FINANCE)
+    )
+    paid_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
-    payment_reference: Mapped[str | None] = mapped_column(String(100))
+    payment_reference: Mapped[str | None] = mapped_column(
+        String(100), info=personal(DataCategory.FINANCE, Retention.FINANCE)
+    )
     payment_method: Mapped[PaymentMethod | None] = mapped_column(enum_type(PaymentMethod, 16))
 
     award = relationship("Award")
@@ -166,13 +191,22 @@ class Receipt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("spending_item.id", ondelete="CASCADE"), index=True
+        ForeignKey("spending_item.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     file_id: Mapped[int] = mapped_column(
-        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+        ForeignKey("stored_file.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(DataCategory.FILE, Retention.FINANCE),
     )
-    filename: Mapped[str] = mapped_column(String(120))
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(
+        String(120), info=personal(DataCategory.FILE, Retention.FINANCE)
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     item: Mapped[SpendingItem] = relationship(back_populates="receipts")
@@ -200,16 +234,25 @@ class BackfillEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"))
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), info=link())
     kind: Mapped[BackfillKind] = mapped_column(enum_type(BackfillKind, 16))
-    reference: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(
+        String(100), info=personal(DataCategory.FINANCE, Retention.FINANCE)
+    )
     dated_on: Mapped[date] = mapped_column(Date)
     amount_pence: Mapped[int] = mapped_column(Integer)
     file_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+        ForeignKey("stored_file.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(DataCategory.FILE, Retention.FINANCE),
     )
-    filename: Mapped[str | None] = mapped_column(String(120))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    filename: Mapped[str | None] = mapped_column(
+        String(120), info=personal(DataCategory.FILE, Retention.FINANCE)
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(DataCategory.FINANCE, Retention.FINANCE, person=Person.ACTOR),
+    )
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     file = relationship("StoredFile")
@@ -222,6 +265,10 @@ class BackfillPlan(db.Model):
     __tablename__ = "backfill_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), unique=True)
-    team_budget: Mapped[str] = mapped_column(String(200), default="")
-    use_note: Mapped[str] = mapped_column(Text, default="")
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), unique=True, info=link()
+    )
+    team_budget: Mapped[str] = mapped_column(String(200), default="", info=not_personal())
+    use_note: Mapped[str] = mapped_column(
+        Text, default="", info=personal(DataCategory.FREE_TEXT, Retention.FINANCE)
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -68,7 +69,7 @@ class Organisation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), info=not_personal())
     kind: Mapped[OrgKind] = mapped_column(enum_type(OrgKind, 32), index=True)
     adults_services: Mapped[bool] = mapped_column(Boolean, default=False)
     childrens_services: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -105,7 +106,11 @@ class Membership(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.ACCOUNT, person=Person.SUBJECT),
+    )
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )

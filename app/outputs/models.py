@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.awards.models import OutputKind
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 DEFAULT_GUIDANCE = {
     OutputKind.POSTER: (
@@ -59,8 +60,11 @@ class OutputType(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     kind: Mapped[OutputKind] = mapped_column(enum_type(OutputKind, 32))
     due_date: Mapped[date] = mapped_column(Date)
-    guidance: Mapped[str] = mapped_column(Text, default="")
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    guidance: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     cohort = relationship("Cohort")
@@ -77,15 +81,23 @@ class OutputVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     output_id: Mapped[int] = mapped_column(
-        ForeignKey("award_output.id", ondelete="CASCADE"), index=True
+        ForeignKey("award_output.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     number: Mapped[int] = mapped_column(Integer)
     file_id: Mapped[int] = mapped_column(
-        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+        ForeignKey("stored_file.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.FILE, Retention.PUBLISHED),
     )
-    filename: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(
+        String(120), info=personal(Category.FILE, Retention.PUBLISHED)
+    )
     uploaded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
     )
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -115,14 +127,21 @@ class OutputFeedback(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     output_id: Mapped[int] = mapped_column(
-        ForeignKey("award_output.id", ondelete="CASCADE"), index=True
+        ForeignKey("award_output.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     version_id: Mapped[int] = mapped_column(
         ForeignKey("output_version.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     decision: Mapped[Decision] = mapped_column(enum_type(Decision, 16))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     version = relationship("OutputVersion")
@@ -136,12 +155,19 @@ class DueDateChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     output_id: Mapped[int] = mapped_column(
-        ForeignKey("award_output.id", ondelete="CASCADE"), index=True
+        ForeignKey("award_output.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
     )
     old_due: Mapped[date | None] = mapped_column(Date)
     new_due: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(500))
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(
+        String(500), info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     changed_by = relationship("User")
@@ -155,8 +181,11 @@ class ShowcasePage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
-    introduction: Mapped[str] = mapped_column(Text, default="")
+    introduction: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
 
     cohort = relationship("Cohort")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 
 class DayKind(enum.StrEnum):
@@ -77,22 +78,38 @@ class ReleaseDay(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     day: Mapped[date] = mapped_column(Date)
     half_days: Mapped[int] = mapped_column(Integer, default=2)  # 2 = whole day, 1 = half day
     kind: Mapped[DayKind] = mapped_column(enum_type(DayKind, 16), default=DayKind.STUDY)
     status: Mapped[DayStatus] = mapped_column(enum_type(DayStatus, 16), default=DayStatus.REQUESTED)
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
     retrospective: Mapped[bool] = mapped_column(Boolean, default=False)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     decided_for_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
     )  # the manager a delegate acted for
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    reason: Mapped[str] = mapped_column(Text, default="")  # decline, cancel or call-back reason
-    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )  # decline, cancel or call-back reason
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # cancelled/taken/called back
 
     award = relationship("Award")
@@ -114,8 +131,16 @@ class Delegation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    manager_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    manager_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.ACCOUNT, person=Person.SUBJECT),
+    )
+    delegate_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.ACCOUNT, person=Person.ACTOR),
+    )
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -142,9 +167,17 @@ class CalendarFeed(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    scope: Mapped[str] = mapped_column(String(16))  # "self" (award holder) or "team" (manager)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.SUBJECT),
+    )
+    scope: Mapped[str] = mapped_column(
+        String(16), info=not_personal()
+    )  # "self" (award holder) or "team" (manager)
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, info=personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import enum_type, utcnow
 from app.core.workdays import daterange
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 WORKSHOP_DAYS = 2  # the evaluation's residentials: three of two days each
 NEEDS_KEPT_DAYS = 30  # accommodation, dietary and access needs: cleared after the workshop
@@ -44,8 +45,8 @@ class Workshop(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    venue: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), info=not_personal())
+    address: Mapped[str] = mapped_column(Text, default="", info=not_personal())
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     arrival_time: Mapped[time] = mapped_column(Time)
@@ -81,10 +82,10 @@ class WorkshopSession(db.Model):
     day: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time] = mapped_column(Time)
-    title: Mapped[str] = mapped_column(String(200))
-    speaker: Mapped[str] = mapped_column(String(200), default="")
-    room: Mapped[str] = mapped_column(String(100), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
+    speaker: Mapped[str] = mapped_column(String(200), default="", info=not_personal())
+    room: Mapped[str] = mapped_column(String(100), default="", info=not_personal())
+    description: Mapped[str] = mapped_column(Text, default="", info=not_personal())
 
     workshop: Mapped[Workshop] = relationship(back_populates="sessions")
 
@@ -110,14 +111,21 @@ class Attendance(db.Model):
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshop.id", ondelete="CASCADE"), index=True
     )
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     day: Mapped[date] = mapped_column(Date)
     mark: Mapped[Mark] = mapped_column(enum_type(Mark, 16))
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
     release_day_id: Mapped[int | None] = mapped_column(
         ForeignKey("release_day.id", ondelete="SET NULL")
     )
-    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    marked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     marked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # the holder checked in by scanning the venue's QR code; staff saving a mark clear it
     by_qr: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -138,11 +146,17 @@ class Registration(db.Model):
     workshop_id: Mapped[int] = mapped_column(
         ForeignKey("workshop.id", ondelete="CASCADE"), index=True
     )
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     attending: Mapped[bool] = mapped_column(Boolean)
-    accommodation: Mapped[str] = mapped_column(Text, default="")
-    dietary: Mapped[str] = mapped_column(Text, default="")
-    access: Mapped[str] = mapped_column(Text, default="")
+    accommodation: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    dietary: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.SPECIAL, Retention.AFTER_WORKSHOP)
+    )
+    access: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.SPECIAL, Retention.AFTER_WORKSHOP)
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     needs_cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -175,7 +189,10 @@ class PresentationDay(db.Model):
         enum_type(ProgrammeStatus, 16), default=ProgrammeStatus.DRAFT
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
 
     cohort = relationship("Cohort")
     slots: Mapped[list[PresentationSlot]] = relationship(
@@ -199,10 +216,14 @@ class PresentationSlot(db.Model):
     day_id: Mapped[int] = mapped_column(
         ForeignKey("presentation_day.id", ondelete="CASCADE"), index=True
     )
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time] = mapped_column(Time)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(
+        String(300), info=personal(Category.PARTICIPATION, Retention.PROGRAMME)
+    )
 
     day: Mapped[PresentationDay] = relationship(back_populates="slots")
     award = relationship("Award")
@@ -235,13 +256,22 @@ class Invitation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
-    invitee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    about: Mapped[str] = mapped_column(String(500), default="")
+    invitee_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.CONTACT, Retention.PROGRAMME, person=Person.SUBJECT),
+    )
+    about: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
     reply: Mapped[Reply] = mapped_column(enum_type(Reply, 16), default=Reply.WAITING)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     replied_at: Mapped[datetime | None] = mapped_column(DateTime)
-    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    sent_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
 
     cohort = relationship("Cohort")
     invitee = relationship("User", foreign_keys=[invitee_id])

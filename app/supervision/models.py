@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import enum_type, utcnow
 from app.core.roles import Role
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
 
 MAX_CAPACITY = 50
 
@@ -59,12 +60,18 @@ class PoolMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.EMPLOYMENT, Retention.PROGRAMME, person=Person.SUBJECT),
+    )
     kind: Mapped[PoolKind] = mapped_column(enum_type(PoolKind, 16))
     university_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
-    expertise: Mapped[str] = mapped_column(Text, default="")
+    expertise: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.EMPLOYMENT, Retention.PROGRAMME)
+    )
     capacity: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -94,19 +101,37 @@ class Allocation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     pool_id: Mapped[int] = mapped_column(
         ForeignKey("supervision_pool.id", ondelete="RESTRICT"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     kind: Mapped[PoolKind] = mapped_column(enum_type(PoolKind, 16))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(500), default="")  # why this one started
-    end_reason: Mapped[str] = mapped_column(String(500), default="")
-    override_reason: Mapped[str] = mapped_column(String(500), default="")  # over capacity
-    allocated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )  # why this one started
+    end_reason: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    override_reason: Mapped[str] = mapped_column(
+        String(500), default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )  # over capacity
+    allocated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
+    ended_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     award = relationship("Award")
@@ -159,9 +184,16 @@ class Meeting(db.Model):
     kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, 32))
     held_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    actions: Mapped[str] = mapped_column(Text, default="")
-    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    notes: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    actions: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.FREE_TEXT, Retention.PROGRAMME)
+    )
+    logged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     logged_by = relationship("User")
@@ -181,11 +213,19 @@ class Attendee(db.Model):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("supervision_meeting.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
-    award_id: Mapped[int | None] = mapped_column(
-        ForeignKey("award.id", ondelete="CASCADE"), index=True
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"),
+        index=True,
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT),
     )
-    role: Mapped[str] = mapped_column(String(32))  # award_holder, supervisor, coach, line_manager
+    award_id: Mapped[int | None] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"),
+        index=True,
+        info=link(),
+    )
+    role: Mapped[str] = mapped_column(
+        String(32), info=not_personal()
+    )  # award_holder, supervisor, coach, line_manager
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
@@ -221,10 +261,15 @@ class OnboardingTick(db.Model):
     __table_args__ = (UniqueConstraint("award_id", "item"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int] = mapped_column(
+        ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
+    )
     item: Mapped[OnboardingItem] = mapped_column(enum_type(OnboardingItem, 32))
     done_on: Mapped[date] = mapped_column(Date)
-    ticked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    ticked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     ticked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     ticked_by = relationship("User")
