@@ -1,12 +1,25 @@
 """A reminder is a row: who, about what, for which period, when it became due, the link,
-and when it was sent. The unique key (rule, subject, period, person) is what makes a
-reminder go once: two sweeps at once, or a sweep after a restart, cannot add it twice."""
+and what became of it (emailed, held for the person's weekly digest, or skipped with a
+reason staff can read). The unique key (rule, subject, period, person) is what makes a
+reminder go once: two sweeps at once, or a sweep after a restart, cannot add it twice.
+
+The same rows are the in-app notifications: a person's list is their reminders that were
+not skipped, unread until they mark them read."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
@@ -17,10 +30,11 @@ class Reminder(db.Model):
     __tablename__ = "reminder"
     __table_args__ = (
         UniqueConstraint("rule", "subject_id", "period", "user_id", name="uq_reminder_once"),
+        Index("ix_reminder_rule_created", "rule", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(40))  # e.g. "study_days_pending"
+    rule: Mapped[str] = mapped_column(String(40))  # a kind in app.reminders.registry
     subject_id: Mapped[int] = mapped_column()  # the award, the output...: the rule says which
     period: Mapped[str] = mapped_column(String(40))  # e.g. the oldest request's date
     user_id: Mapped[int | None] = mapped_column(
@@ -28,10 +42,62 @@ class Reminder(db.Model):
     )
     due_on: Mapped[date] = mapped_column(Date)
     link: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
+    # Held for the person's weekly digest: sent_at and digest_message_id are set when the
+    # digest goes.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL")
+    )
+    skip_reason: Mapped[str | None] = mapped_column(String(300))  # nothing sent: why
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
+
+    @property
+    def state(self) -> str:
+        if self.skip_reason:
+            return "Not sent"
+        if self.digest and self.sent_at is None:
+            return "Waiting for the weekly digest"
+        if self.digest:
+            return "Sent in the weekly digest"
+        return "Emailed"
+
+
+class CohortReminderSetting(db.Model):
+    """A reminder kind staff turned off (or back on) for one cohort. No row: on."""
+
+    __tablename__ = "reminder_cohort_setting"
+    __table_args__ = (UniqueConstraint("cohort_id", "kind", name="uq_reminder_cohort_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReminderPreference(db.Model):
+    """A person's choices: a weekly digest instead of single emails, and the kinds that
+    are not mandatory they turned off (a comma-separated list of kind names). No row:
+    single emails, every kind."""
+
+    __tablename__ = "reminder_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    muted: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def muted_kinds(self) -> set[str]:
+        return {k for k in self.muted.split(",") if k}

@@ -1,119 +1,314 @@
-"""The reminder sweep: each rule finds what is due today, and each reminder is added and
-its email queued in one savepoint, so it is sent once: a second sweep (another
-scheduler, cron, a restart) finds the row and skips it, and two sweeps at once meet at
-the unique key, where the second gives way.
+"""The reminder sweep: each kind's rule (app.reminders.rules, listed in
+app.reminders.registry) finds what is due today, and each reminder is recorded and its
+email queued in one savepoint, so it is sent once: a second sweep (another scheduler,
+cron, a restart) finds the row and skips it, and two sweeps at once meet at the unique
+key, where the second gives way and its email is rolled back with it.
 
-Rules so far:
-- study_days_pending: study-day requests waiting for the line manager for 3 working
-  days or more (one reminder per award and batch of requests, dated by the oldest).
+What becomes of a reminder:
+- emailed (queued in the outbox with the row; the outbox delivers and retries);
+- held for the person's weekly digest (`send_digests`, the scheduler's weekly job);
+- skipped, with the reason staff read on the reminders page: nobody named, the person
+  left (deactivated), no email address, the person turned this kind off, or (for a
+  digest) the thing it was about was deleted before the digest went.
+A kind a cohort turned off is not recorded at all. Every reminder not skipped is also the
+person's in-app notification.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserStatus
-from app.awards.models import Award
+from app.core import audit
 from app.core.clock import today as clock_today
 from app.core.db import utcnow
 from app.core.mail import external_url, queue_email
-from app.core.workdays import daterange, non_working_reason
 from app.extensions import db
-from app.release.models import DayStatus, ReleaseDay
-from app.reminders.models import Reminder
-
-PENDING_WORKING_DAYS = 3
-
-
-def working_days_since(start: date, end: date, nation) -> int:
-    """Working days after `start` up to and including `end`."""
-    return sum(1 for d in daterange(start, end) if d > start and not non_working_reason(d, nation))
+from app.reminders.models import CohortReminderSetting, Reminder, ReminderPreference
+from app.reminders.registry import Due, Kind, kinds, optional_kinds
+from app.reminders.rules import working_days_since  # noqa: F401  (kept importable here)
 
 
-def _pending_study_days(today: date) -> list[tuple[Award, date, list[ReleaseDay]]]:
-    oldest = (
-        select(ReleaseDay.award_id, func.min(ReleaseDay.requested_at).label("since"))
-        .where(ReleaseDay.status == DayStatus.REQUESTED)
-        .group_by(ReleaseDay.award_id)
-        .subquery()
-    )
-    due = []
-    for award, since in db.session.execute(
-        select(Award, oldest.c.since).join(oldest, oldest.c.award_id == Award.id)
-    ):
-        since_day = since.date()
-        if working_days_since(since_day, today, award.employer.nation) >= PENDING_WORKING_DAYS:
-            rows = db.session.scalars(
-                select(ReleaseDay)
-                .where(ReleaseDay.award_id == award.id, ReleaseDay.status == DayStatus.REQUESTED)
-                .order_by(ReleaseDay.day)
-            ).all()
-            due.append((award, since_day, rows))
-    return due
-
-
-def _already(rule: str, subject_id: int, period: str, user_id: int) -> bool:
+def _already(rule: str, subject_id: int, period: str, user_id: int | None) -> bool:
+    who = Reminder.user_id.is_(None) if user_id is None else Reminder.user_id == user_id
     return db.session.scalar(
         select(
             exists().where(
                 Reminder.rule == rule,
                 Reminder.subject_id == subject_id,
                 Reminder.period == period,
-                Reminder.user_id == user_id,
+                who,
             )
         )
     )
 
 
-def _send(rule, subject_id, period, person: User, due_on, link, subject, template, **ctx) -> bool:
-    """Add the reminder and queue its email in one savepoint; False if it was there."""
-    if _already(rule, subject_id, period, person.id):
+def cohorts_off() -> set[tuple[int, str]]:
+    """(cohort id, kind) pairs staff turned off."""
+    return {
+        (c, k)
+        for c, k in db.session.execute(
+            select(CohortReminderSetting.cohort_id, CohortReminderSetting.kind).where(
+                CohortReminderSetting.enabled.is_(False)
+            )
+        )
+    }
+
+
+def skip_reason(kind: Kind, due: Due) -> str | None:
+    person = due.person
+    if person is None:
+        return due.missing or "Nobody is named to receive it"
+    why = _left(person)
+    if why:
+        return why
+    pref = db.session.get(ReminderPreference, person.id)
+    if not kind.mandatory and pref is not None and kind.name in pref.muted_kinds:
+        return f"{person.name} turned these reminders off"
+    return None
+
+
+def _record(kind: Kind, due: Due, today: date) -> bool:
+    """Record the reminder and queue its email in one savepoint. True if it was emailed
+    or held for a digest now; False if it was there already or is skipped."""
+    user_id = due.person.id if due.person is not None else None
+    if _already(kind.name, due.subject_id, due.period, user_id):
         return False
+    reason = skip_reason(kind, due)
+    pref = db.session.get(ReminderPreference, user_id) if reason is None else None
+    digest = bool(pref and pref.weekly_digest)
     try:
         with db.session.begin_nested():
-            msg = queue_email(person.email, subject, template, user=person, url=link, **ctx)
-            db.session.flush()
-            db.session.add(
-                Reminder(
-                    rule=rule,
-                    subject_id=subject_id,
-                    period=period,
-                    user_id=person.id,
-                    due_on=due_on,
-                    link=link,
-                    sent_at=utcnow(),
-                    outbox_message_id=msg.id,
-                )
+            row = Reminder(
+                rule=kind.name,
+                subject_id=due.subject_id,
+                period=due.period,
+                user_id=user_id,
+                due_on=today,
+                link=due.link[:500],
+                title=due.title[:300],
+                skip_reason=reason[:300] if reason else None,
+                digest=digest,
             )
+            if reason is None and not digest:
+                msg = queue_email(
+                    due.person.email,
+                    due.title[:200],
+                    kind.template,
+                    user=due.person,
+                    url=due.link,
+                    text=due.text,
+                    **due.extra,
+                )
+                db.session.flush()
+                row.outbox_message_id, row.sent_at = msg.id, utcnow()
+            db.session.add(row)
+            db.session.flush()
     except IntegrityError:  # another sweep added it first: its email is the one
         return False
-    return True
+    return reason is None
 
 
 def sweep(today: date | None = None) -> int:
-    """Queue every reminder due today that was not sent before. Commits. Returns how
-    many were queued."""
+    """Record every reminder due today that was not recorded before, and queue its email
+    (or hold it for a digest). Commits. Returns how many were emailed or held."""
     today = today or clock_today()
+    off = cohorts_off()
     sent = 0
-    for award, since, rows in _pending_study_days(today):
-        manager = award.line_manager
-        if manager is None or manager.status != UserStatus.ACTIVE or not manager.email:
-            continue
-        sent += _send(
-            "study_days_pending",
-            award.id,
-            since.isoformat(),
-            manager,
-            today,
-            external_url("release.approvals"),
-            f"Reminder: {award.holder.name}'s study day requests are waiting for you",
-            "reminder_study_days_pending",
-            award=award,
-            rows=rows,
-            since=since,
-        )
+    for kind in kinds():
+        for due in kind.rule(today):
+            if due.cohort_id is not None and (due.cohort_id, kind.name) in off:
+                continue
+            sent += _record(kind, due, today)
     db.session.commit()
     return sent
+
+
+# The weekly digest ------------------------------------------------------------------------
+
+
+class _Lost(Exception):
+    """Another runner sent this person's digest first."""
+
+
+def _still_there(row: Reminder) -> bool:
+    from app.reminders.registry import kind as kind_named
+
+    k = kind_named(row.rule)
+    return k is None or k.subject is None or db.session.get(k.subject, row.subject_id) is not None
+
+
+def _left(person: User) -> str | None:
+    if person.status != UserStatus.ACTIVE:
+        return f"{person.name} has left (their account is {person.status.label.lower()})"
+    if not person.email:
+        return f"{person.name} has no email address"
+    return None
+
+
+def _digest_one(person: User, rows: list[Reminder]) -> bool:
+    """Queue one person's digest and mark its rows, in one savepoint. True if queued."""
+    with db.session.begin_nested():
+        keep = [r for r in rows if _still_there(r)]
+        why = _left(person)
+        msg_id = None
+        if keep and why is None:
+            msg = queue_email(
+                person.email,
+                f"Your weekly reminders: {len(keep)} waiting",
+                "reminder_digest",
+                user=person,
+                rows=keep,
+                url=external_url("reminders.notifications"),
+            )
+            db.session.flush()
+            msg_id = msg.id
+        ids = [r.id for r in rows]
+        done = db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), Reminder.sent_at.is_(None))
+            .values(sent_at=utcnow(), digest_message_id=msg_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != len(ids):
+            raise _Lost
+        for r in rows:
+            if r not in keep:
+                r.skip_reason = "What it was about was deleted before the digest went"
+            elif why:
+                r.skip_reason = why
+        db.session.flush()
+    return msg_id is not None
+
+
+def _held(user_id: int | None = None):
+    stmt = (
+        Reminder.digest.is_(True),
+        Reminder.sent_at.is_(None),
+        Reminder.skip_reason.is_(None),
+    )
+    if user_id is None:
+        return (*stmt, Reminder.user_id.is_not(None))
+    return (*stmt, Reminder.user_id == user_id)
+
+
+def send_digests() -> int:
+    """One email per person listing the reminders held for their digest since the last
+    one. Its rows are marked by a guarded update in the same savepoint as its email, so
+    two runners at once send each digest once. Commits. Returns how many were queued."""
+    user_ids = db.session.scalars(
+        select(Reminder.user_id).where(*_held()).distinct().order_by(Reminder.user_id)
+    ).all()
+    sent = 0
+    for user_id in user_ids:
+        person = db.session.get(User, user_id)
+        rows = db.session.scalars(
+            select(Reminder).where(*_held(user_id)).order_by(Reminder.created_at, Reminder.id)
+        ).all()
+        try:
+            sent += _digest_one(person, list(rows))
+        except _Lost:  # its email was rolled back with the savepoint
+            continue
+    db.session.commit()
+    return sent
+
+
+# In-app notifications ---------------------------------------------------------------------
+
+
+def notifications_stmt(user: User):
+    return (
+        select(Reminder)
+        .where(Reminder.user_id == user.id, Reminder.skip_reason.is_(None))
+        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+    )
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.user_id == user.id,
+                Reminder.skip_reason.is_(None),
+                Reminder.read_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(user: User, reminder: Reminder | None = None) -> int:
+    """Mark one of the person's notifications read (or all of them). A guarded update:
+    marking twice changes nothing. Returns how many changed. The caller commits."""
+    stmt = update(Reminder).where(
+        Reminder.user_id == user.id, Reminder.read_at.is_(None), Reminder.skip_reason.is_(None)
+    )
+    if reminder is not None:
+        stmt = stmt.where(Reminder.id == reminder.id)
+    return db.session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+# Settings ---------------------------------------------------------------------------------
+
+
+def cohort_kinds_on(cohort_id: int) -> set[str]:
+    off = {k for c, k in cohorts_off() if c == cohort_id}
+    return {k.name for k in kinds()} - off
+
+
+def set_cohort_kinds(cohort, enabled: set[str], actor) -> list[str]:
+    """Turn kinds on or off for a cohort, one audit entry each. Returns the names that
+    changed. The caller commits."""
+    rows = {
+        s.kind: s
+        for s in db.session.scalars(
+            select(CohortReminderSetting)
+            .where(CohortReminderSetting.cohort_id == cohort.id)
+            .with_for_update()
+        )
+    }
+    changed = []
+    for k in kinds():
+        want = k.name in enabled
+        row = rows.get(k.name)
+        was = row.enabled if row else True
+        if was == want:
+            continue
+        if row is None:
+            row = CohortReminderSetting(cohort_id=cohort.id, kind=k.name)
+            db.session.add(row)
+        row.enabled, row.updated_by_id, row.updated_at = want, actor.id, utcnow()
+        changed.append(k.name)
+        audit.record(
+            "reminders.cohort_setting",
+            cohort,
+            actor=actor,
+            changes={k.name: ["on" if was else "off", "on" if want else "off"]},
+            summary=f"{k.label}: turned {'on' if want else 'off'} for {cohort.name}",
+        )
+    return changed
+
+
+def save_preferences(user: User, weekly_digest: bool, muted: set[str]) -> None:
+    """A person's own choices; mandatory kinds cannot be turned off. Audited; the
+    caller commits."""
+    muted = {k.name for k in optional_kinds()} & muted
+    pref = db.session.get(ReminderPreference, user.id, with_for_update=True)
+    before = (pref.weekly_digest, pref.muted) if pref else (False, "")
+    if pref is None:
+        pref = ReminderPreference(user_id=user.id, weekly_digest=False, muted="")
+        db.session.add(pref)
+    pref.weekly_digest, pref.muted = weekly_digest, ",".join(sorted(muted))
+    pref.updated_at = utcnow()
+    audit.record(
+        "reminders.preferences",
+        user,
+        actor=user,
+        changes={"weekly_digest": [before[0], weekly_digest], "muted": [before[1], pref.muted]},
+        summary="Reminder choices changed",
+    )
