@@ -24,7 +24,11 @@ from app.outputs.models import (  # noqa: F401
     ShowcasePage,
 )
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
-from app.reminders.models import Reminder  # noqa: F401
+from app.reminders.models import (  # noqa: F401
+    CohortReminderSetting,
+    Reminder,
+    ReminderPreference,
+)
 from app.residentials.models import (  # noqa: F401
     Attendance,
     Registration,
