@@ -23,6 +23,7 @@ from app.outputs.models import (  # noqa: F401
     OutputVersion,
     ShowcasePage,
 )
+from app.privacy.models import Erasure, PrivacySetting  # noqa: F401
 from app.release.models import CalendarFeed, Delegation, ReleaseDay  # noqa: F401
 from app.reminders.models import (  # noqa: F401
     CohortReminderSetting,
