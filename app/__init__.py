@@ -198,6 +198,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from app.accounts.services import load_user
+    from app.accounts.twofactor import gate as twofactor_gate
     from app.core import access
     from app.core.errors import register_error_handlers
     from app.core.navigation import navigation_items
@@ -212,7 +213,7 @@ def register_hooks(app: Flask) -> None:
         g.request_started = True
         if request.endpoint and not request.endpoint.endswith("static"):
             check_session_age()
-        return access.enforce()
+        return access.enforce() or twofactor_gate()
 
     @app.context_processor
     def _globals():

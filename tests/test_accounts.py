@@ -95,7 +95,9 @@ def test_staff_invite_and_accept(browser, browser_factory, make, app):
     link = link_in(msg.body, "/account/invitation/")
     guest = browser_factory()
     assert "Set up your account" in text(guest.get(link))
-    resp = guest.post(link, {"password": "invitee-passphrase", "confirm": "invitee-passphrase"})
+    resp = guest.post(
+        link, {"password": "quiet-harbour-lantern", "confirm": "quiet-harbour-lantern"}
+    )
     assert resp.status_code == 302
     assert "Hello, Ivy Invitee" in text(guest.get("/"))
     with app.app_context():

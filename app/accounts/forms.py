@@ -115,3 +115,32 @@ class InviteForm(UserAccessForm):
         fields = {f.name: f for f in super().__iter__()}
         order = ["csrf_token", *self.field_order]
         return iter([fields[n] for n in order if n in fields])
+
+
+class CodeForm(BaseForm):
+    code = StringField(
+        "Security code",
+        description="The 6-digit code your authenticator app shows now.",
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField(
+        "Recovery code",
+        description="One of the recovery codes you saved when you set up two-factor sign-in.",
+        validators=[
+            DataRequired("Enter one of your recovery codes"),
+            Length(max=40, message="Enter a recovery code, like 1a2b3-c4d5e"),
+        ],
+    )
+
+
+class ConfirmPasswordForm(BaseForm):
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password"), Length(max=128)],
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     or_,
     text,
 )
@@ -86,6 +88,13 @@ class User(UserMixin, db.Model):
     access_confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL")
     )
+    # Two-factor sign-in (app.accounts.twofactor): the authenticator key, when it was
+    # turned on, and the last 30-second time step a code was accepted for (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Made by `flask demo`: outside production such accounts need no second factor.
+    demo_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -199,4 +208,71 @@ class SignInFailure(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-__all__ = ["User", "UserRole", "UserToken", "SignInFailure", "UserStatus", "TokenPurpose"]
+class RecoveryCode(db.Model):
+    """A single-use code for when the authenticator is lost; only its argon2 hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class KnownDevice(db.Model):
+    """A browser someone has signed in from: a random token in a long-lived cookie, stored
+    here only as a SHA-256 hash. No fingerprinting: a cleared cookie is a new device."""
+
+    __tablename__ = "known_device"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    browser: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SignInMethod(enum.StrEnum):
+    PASSWORD = "password"  # noqa: S105 - a method, not a secret
+    CODE = "code"
+    RECOVERY_CODE = "recovery_code"
+
+    @property
+    def label(self) -> str:
+        return {
+            "password": "Password",
+            "code": "Password and authenticator code",
+            "recovery_code": "Password and recovery code",
+        }[self.value]
+
+
+class SignInEvent(db.Model):
+    """One successful sign-in, for the person's own list of recent sign-ins."""
+
+    __tablename__ = "sign_in_event"
+    __table_args__ = (Index("ix_sign_in_event_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 16))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    browser: Mapped[str] = mapped_column(String(200), default="")
+    new_device: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+__all__ = [
+    "KnownDevice",
+    "RecoveryCode",
+    "SignInEvent",
+    "SignInMethod",
+    "User",
+    "UserRole",
+    "UserToken",
+    "SignInFailure",
+    "UserStatus",
+    "TokenPurpose",
+]

@@ -284,8 +284,13 @@ def _throttle_keys(email: str, address: str | None) -> list[tuple[str, int]]:
 
 
 def _is_throttled(email: str, address: str | None) -> bool:
+    return throttled(_throttle_keys(email, address))
+
+
+def throttled(keys: list[tuple[str, int]]) -> bool:
+    """Has any key reached its limit of failures in the window? The one limiter for
+    passwords and second-factor codes, kept in the database so every worker agrees."""
     since = utcnow() - current_app.config["THROTTLE_WINDOW"]
-    keys = _throttle_keys(email, address)
     if db.session.get_bind().dialect.name == "postgresql":
         # Serialise attempts on the same account and on the same address, so a burst of
         # parallel guesses cannot all pass a count before any failure is written (SQLite's
@@ -311,7 +316,27 @@ THROTTLE_MESSAGE = (
 BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
+def record_failure(keys: list[tuple[str, int]]) -> None:
+    """Count one failure against every key, committed at once: it must count even
+    though the caller goes on to raise (and roll back)."""
+    for key, _limit in keys:
+        db.session.add(SignInFailure(key=key))
+    db.session.commit()
+
+
 def authenticate(email: str, password: str, address: str | None) -> User:
+    """Check the password and record the sign-in (no second factor asked)."""
+    user = check_password(email, password, address)
+    record_sign_in(user)
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_sign_in_at = utcnow()
+    audit.record("user.signed_in", user, actor=user)
+
+
+def check_password(email: str, password: str, address: str | None) -> User:
     """Return the user or raise. Unknown email and wrong password get the same answer."""
     if _is_throttled(email, address):
         raise Throttled(THROTTLE_MESSAGE)
@@ -323,9 +348,7 @@ def authenticate(email: str, password: str, address: str | None) -> User:
         or user.status == UserStatus.DEACTIVATED
         or user.password_hash is None
     ):
-        for key, _limit in _throttle_keys(email, address):
-            db.session.add(SignInFailure(key=key))
-        db.session.commit()  # the failure must count even though we raise
+        record_failure(_throttle_keys(email, address))
         raise AccountError(BAD_CREDENTIALS)
     if user.status == UserStatus.UNCONFIRMED:
         raise Unconfirmed(
@@ -335,8 +358,6 @@ def authenticate(email: str, password: str, address: str | None) -> User:
     db.session.execute(delete(SignInFailure).where(SignInFailure.key == f"account:{user.email}"))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_sign_in_at = utcnow()
-    audit.record("user.signed_in", user, actor=user)
     return user
 
 

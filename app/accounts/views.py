@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import queries, services
+from app.accounts import queries, services, twofactor
 from app.accounts.forms import (
     ChangePasswordForm,
     EmailOnlyForm,
@@ -15,7 +15,7 @@ from app.accounts.forms import (
     SignInForm,
     UserAccessForm,
 )
-from app.accounts.models import TokenPurpose, User
+from app.accounts.models import SignInMethod, TokenPurpose, User
 from app.core.access import get_or_404, public, roles, signed_in
 from app.core.forms import ActionForm
 from app.core.mail import deliver_pending
@@ -49,7 +49,7 @@ def sign_in():
         flash("You were signed out because you had not used the service for a while.", "info")
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+            user = services.check_password(form.email.data, form.password.data, request.remote_addr)
         except services.Unconfirmed as exc:
             services.resend_confirmation(form.email.data)
             _commit_and_mail()
@@ -59,8 +59,9 @@ def sign_in():
         else:
             db.session.commit()
             target = safe_next(request.args.get("next")) or url_for("home.index")
-            _sign_in(user)
-            return redirect(target)
+            if twofactor.is_on(user):
+                return twofactor_views.start_second_step(user, target)
+            return twofactor_views.finish_sign_in(user, SignInMethod.PASSWORD, target)
         form.password.data = ""
     return render_template("accounts/sign_in.html", form=form, error=error)
 
@@ -144,6 +145,7 @@ def accept_invitation(token: str):
     if state != "ok" or tok is None:
         return _bad_link(state)
     form = SetPasswordForm()
+    form.person = (tok.user.name, tok.user.email)
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(token, form.password.data)
@@ -180,10 +182,11 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    state, _ = services.token_state(token, TokenPurpose.PASSWORD_RESET)
-    if state != "ok":
+    state, tok = services.token_state(token, TokenPurpose.PASSWORD_RESET)
+    if state != "ok" or tok is None:
         return _bad_link(state)
     form = SetPasswordForm()
+    form.person = (tok.user.name, tok.user.email)
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.password.data)
@@ -331,3 +334,7 @@ def resend_invitation(user_id: int):
     return _staff_action(
         user_id, services.resend_invitation, "A new invitation has been sent to {name}."
     )
+
+
+# Two-factor sign-in, device alerts and recent sign-ins: routes on this blueprint.
+from app.accounts import twofactor_views  # noqa: E402

@@ -114,19 +114,63 @@ class ActionForm(BaseForm):
 
 
 class PasswordStrength:
-    """At least 12 characters (NCSC: length beats complexity rules), at most 128."""
+    """12 to 128 characters (NCSC: length beats complexity rules), strong enough by
+    zxcvbn (which knows tens of thousands of common passwords, names and words, and
+    patterns such as keyboard runs and dates), and not the person's own name or email.
+
+    Whose password it is: the form's `name` and `email` fields when it has them (the
+    registration form), else `form.person` (name, email) set by the view (an invitation
+    or reset link), else the signed-in user."""
+
+    MIN_SCORE = 3  # zxcvbn's "safely unguessable: moderate protection from offline attack"
 
     def __init__(self, minimum: int = 12, maximum: int = 128):
         self.minimum, self.maximum = minimum, maximum
 
+    @staticmethod
+    def _person(form) -> tuple[str, str]:
+        name_field, email_field = getattr(form, "name", None), getattr(form, "email", None)
+        if hasattr(name_field, "data") or hasattr(email_field, "data"):
+            return (
+                str(getattr(name_field, "data", "") or ""),
+                str(getattr(email_field, "data", "") or ""),
+            )
+        person = getattr(form, "person", None)
+        if person:
+            return person
+        from flask_login import current_user
+
+        if getattr(current_user, "is_authenticated", False):
+            return current_user.name or "", current_user.email or ""
+        return "", ""
+
+    @staticmethod
+    def _own_words(name: str, email: str) -> list[str]:
+        local = email.split("@", 1)[0]
+        words = re.split(r"[^a-z0-9]+", f"{name} {local}".lower())
+        return [w for w in {*words, re.sub(r"[^a-z0-9]", "", local.lower())} if len(w) >= 3]
+
     def __call__(self, form, field) -> None:
+        from zxcvbn import zxcvbn
+
         value = field.data or ""
         if len(value) < self.minimum:
             raise ValidationError(f"Your password must be at least {self.minimum} characters")
         if len(value) > self.maximum:
             raise ValidationError(f"Your password must be {self.maximum} characters or fewer")
-        if value.lower() in {"password1234", "123456789012", "qwertyuiopas", "demo-password1"}:
-            raise ValidationError("Choose a password that is harder to guess")
+        name, email = self._person(form)
+        own = self._own_words(name, email)
+        squashed = re.sub(r"[^a-z0-9]", "", value.lower())
+        if any(w in value.lower() or w in squashed for w in own):
+            raise ValidationError("Your password must not contain your name or email address")
+        # zxcvbn's matching grows with length; past 100 characters a password is long enough
+        result = zxcvbn(value[:100], user_inputs=own)
+        if result["score"] < self.MIN_SCORE:
+            feedback = result.get("feedback") or {}
+            parts = [feedback.get("warning") or "This password would be easy to guess"]
+            parts += feedback.get("suggestions") or []
+            message = ". ".join(p.rstrip(".") for p in parts if p)
+            raise ValidationError(f"Choose a stronger password. {message}")
 
 
 class ValidEmail:

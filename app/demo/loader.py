@@ -41,7 +41,13 @@ class _Users:
             return user
         if self._hash is None:
             self._hash = hash_password(data.DEMO_PASSWORD)
-        user = User(email=email, name=name, password_hash=self._hash, status=UserStatus.ACTIVE)
+        user = User(
+            email=email,
+            name=name,
+            password_hash=self._hash,
+            status=UserStatus.ACTIVE,
+            demo_account=True,  # password alone outside production (issue 21)
+        )
         for role in roles:
             user.role_links.append(UserRole(role=Role(role)))
         for org in orgs:

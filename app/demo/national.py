@@ -595,6 +595,9 @@ def _user(
         "password_hash": None if status == UserStatus.INVITED else b.password_hash,
         "status": status,
         "session_version": 1,
+        # made by a generator, never a real person: signs in with the password alone
+        # outside production (app.accounts.twofactor.exempt)
+        "demo_account": True,
         "created_at": created,
         "last_sign_in_at": None,
         "_roles": roles,
