@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request, stream_with_context
 
 from app.awards.models import Award
 from app.cohorts.models import Cohort
@@ -53,8 +53,10 @@ def contact_csv(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
     shown = arg_choice("show", [k for k, _ in SHOW], "")
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", c.name).strip("-") or str(c.id)
+    # Streamed a batch of award holders at a time, like the other CSV exports: the whole
+    # cohort is never held in memory as one string.
     return Response(
-        "".join(report.csv_lines(c, _stmt(c, shown), today())),
+        stream_with_context(report.csv_lines(c, _stmt(c, shown), today())),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="supervision-contact-{slug}.csv"',
