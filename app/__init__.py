@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from app.outbox.views import bp as outbox_bp
     from app.outputs.routes import bp as outputs_bp
     from app.release.views import bp as release_bp
+    from app.reminders.views import bp as reminders_bp
     from app.residentials.views import bp as residentials_bp
     from app.selection.views import bp as selection_bp
     from app.supervision.routes import bp as supervision_bp
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
         impact_bp,
         bridging_bp,
         evaluation_bp,
+        reminders_bp,
     ):
         app.register_blueprint(bp)
 
