@@ -1522,6 +1522,7 @@ def add_audit_entries(b: Build) -> None:
     b.insert(table, numbered)
 
 
+from app.demo.national_after import add_after_programme  # noqa: E402
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
 from app.demo.national_residentials import add_residentials  # noqa: E402
 from app.demo.national_supervision import add_supervision  # noqa: E402
@@ -1540,6 +1541,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_backfill,
     add_supervision,
     add_residentials,
+    add_after_programme,
     add_audit_entries,
 ]
 
@@ -1604,6 +1606,9 @@ def generate(
         log(f"  {family.__name__:<20} {time.perf_counter() - started:6.1f} s")
     if conn.dialect.name == "postgresql":
         for name in b.counts:
+            key = db.metadata.tables[name].c.get("id")
+            if key is None or key.type.python_type is not int:
+                continue  # no sequence: a random key (survey responses) or none (answers)
             conn.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "  # noqa: S608
