@@ -78,6 +78,14 @@ PAGES = [
     ("needs list (venue)", "staff", "/residentials/workshops/{running_workshop}/needs"),
     ("sign-in sheet", "staff", "/residentials/workshops/{running_workshop}/sign-in-sheet"),
     ("presentation day", "staff", "/residentials/cohorts/{finished_cohort}/presentation-day"),
+    ("impact report (staff)", "staff", "/impact/report"),
+    ("impact report (PSW)", "psw", "/impact/report"),
+    ("impact log (staff)", "staff", "/impact/awards/{alumnus_award}"),
+    ("bridging pipeline", "staff", "/bridging/"),
+    ("review slots", "staff", "/bridging/reviews"),
+    ("evaluation surveys", "staff", "/evaluation/"),
+    ("survey results", "staff", "/evaluation/surveys/{survey}"),
+    ("cohorts compared", "staff", "/evaluation/compare"),
 ]
 FLOOR = "/healthz"
 EMAILS = {
@@ -401,6 +409,18 @@ def targets(url: str) -> dict[str, int]:
                 text("SELECT min(id) FROM workshop WHERE cohort_id = :c"), {"c": cohort}
             ).scalar()
             finished = conn.execute(text("SELECT max(cohort_id) FROM presentation_day")).scalar()
+            alumnus = conn.execute(
+                text(
+                    "SELECT award_id FROM impact_entry GROUP BY award_id "
+                    "ORDER BY count(*) DESC, award_id LIMIT 1"
+                )
+            ).scalar()
+            survey = conn.execute(
+                text(
+                    "SELECT survey_id FROM survey_response GROUP BY survey_id "
+                    "ORDER BY count(*) DESC, survey_id LIMIT 1"
+                )
+            ).scalar()
     finally:
         engine.dispose()
     return {
@@ -412,6 +432,8 @@ def targets(url: str) -> dict[str, int]:
         "ledger_rows": total,
         "running_workshop": workshop or 0,
         "finished_cohort": finished or cohort,
+        "alumnus_award": alumnus or award,
+        "survey": survey or 0,
     }
 
 
