@@ -4,7 +4,10 @@ the gunicorn workers (which only queue mail).
 Jobs:
 - deliver mail every minute (`send_queued`: claimed batches, retries when due);
 - sweep reminders every 5 minutes (`app.reminders.services.sweep`: each reminder is a
-  row with a unique key, added with its email in one transaction, so it goes once).
+  row with a unique key, added with its email in one transaction, so it goes once);
+- send the weekly digests on Monday at 07:00 London time (`send_digests`: each person's
+  digest is marked on its reminders in the same transaction as its email, so it goes
+  once even if two schedulers run).
 
 Run one scheduler per deployment. Running two by mistake, or `flask send-mail` from
 cron as well, sends nothing twice: every message is claimed before it is sent.
@@ -50,6 +53,21 @@ def send_reminders(app: Flask) -> int:
             db.session.remove()
 
 
+def send_digests(app: Flask) -> int:
+    """The weekly digest job: one email per person who chose a digest."""
+    from app.reminders.services import send_digests as send
+
+    with app.app_context():
+        try:
+            return send()
+        except Exception:
+            app.logger.exception("Weekly digest run failed; the next run tries again")
+            db.session.rollback()
+            return 0
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
@@ -71,5 +89,17 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=REMINDERS_EVERY_MINUTES * 60,
+    )
+    scheduler.add_job(
+        send_digests,
+        "cron",
+        day_of_week="mon",
+        hour=7,
+        timezone="Europe/London",
+        args=[app],
+        id="send-digests",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=12 * 3600,  # a scheduler down at 07:00 still sends that day
     )
     return scheduler

@@ -131,7 +131,9 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The QR code as inline SVG: drawn here, nothing fetched from anywhere."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#212b32", title="QR code")
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, dark="#212b32", light="#ffffff", title="QR code"
+    )
     return Markup(svg)  # noqa: S704 - segno's own SVG of our URI
 
 
