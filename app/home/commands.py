@@ -38,6 +38,14 @@ def register(app: Flask) -> None:
 
         click.echo(f"Queued {sweep()} reminder(s).")
 
+    @app.cli.command("send-digests")
+    def send_digests() -> None:
+        """Queue the weekly reminder digests (the scheduler does it on Mondays; safe to
+        repeat: a digest goes once)."""
+        from app.reminders.services import send_digests as send
+
+        click.echo(f"Queued {send()} digest(s).")
+
     @app.cli.command("clear-orphaned-files")
     @click.option(
         "--hours",
