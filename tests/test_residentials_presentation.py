@@ -190,6 +190,42 @@ def test_publishing_once_needs_a_running_order_and_tells_the_invitees(app, day_w
             running_order.publish(cohort, s)
 
 
+def test_a_published_running_order_can_be_withdrawn_once_and_published_again(app, day_world):
+    cohort_id, day, _awards, staff, supervisor = day_world
+    with app.test_request_context():
+        cohort, s = _get(cohort_id, staff.id)
+        presentation.send_invitations(cohort, s, day - timedelta(days=10))
+        running_order.draft_running_order(cohort, s)
+        db.session.commit()
+        with pytest.raises(ResidentialError, match="not published"):
+            running_order.unpublish(cohort, s)  # a draft: nothing to withdraw
+        db.session.rollback()
+        cohort, s = _get(cohort_id, staff.id)
+        running_order.publish(cohort, s)
+        db.session.commit()
+        sup = db.session.get(User, supervisor.id)
+        assert presentation.can_see_programme(sup, cohort_id)
+        with pytest.raises(ResidentialError, match="programme staff"):
+            running_order.unpublish(cohort, sup)
+        db.session.rollback()
+        cohort, s = _get(cohort_id, staff.id)
+        running_order.unpublish(cohort, s)
+        db.session.commit()
+        record = presentation.record_of(cohort_id)
+        assert record.status == ProgrammeStatus.DRAFT and record.published_at is None
+        assert not presentation.can_see_programme(db.session.get(User, supervisor.id), cohort_id)
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "residentials.programme_unpublished")
+        )
+        assert entry.changes["status"] == ["published", "draft"]
+        with pytest.raises(ResidentialError, match="not published"):
+            running_order.unpublish(cohort, s)  # withdrawn already: refused, nothing changed
+        db.session.rollback()
+        cohort, s = _get(cohort_id, staff.id)
+        assert running_order.publish(cohort, s) == 5  # published again, invitees told again
+        assert presentation.record_of(cohort_id).status == ProgrammeStatus.PUBLISHED
+
+
 # Over HTTP ------------------------------------------------------------------------------
 
 
@@ -239,6 +275,13 @@ def test_invite_reply_arrange_and_publish(app, make, browser, day_world):
     assert "Peer support" in text(guest.get(newer))
     assert "See the programme of presentations" in text(pb.get("/residentials/presentation-days"))
     assert "Peer support" in text(pb.get(f"/residentials/presentation-days/{cohort_id}"))
+    resp = browser.post(page_url + "/unpublish", token_from=page_url, follow_redirects=True)
+    assert "Programme withdrawn: invitees no longer see it." in text(resp)
+    assert "Publish to invitees" in text(resp)
+    assert pb.get(f"/residentials/presentation-days/{cohort_id}").status_code == 404
+    assert "Peer support" not in text(guest.get(newer))
+    resp = browser.post(page_url + "/publish", token_from=page_url, follow_redirects=True)
+    assert "Programme published. 5 invitees emailed." in text(resp)
 
     stranger = make.user(Role.PSW)
     sb = type(browser)(app.test_client())

@@ -6,7 +6,7 @@ residential days into the ledgers."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from app.accounts.models import User
 from app.cohorts.models import Cohort
 from app.extensions import db
 from app.residentials import presentation, register, running_order, services
-from app.residentials.models import Reply, Workshop
+from app.residentials.models import PresentationDay, Reply, Workshop
 
 DEMO_TODAY = date(2026, 11, 20)
 VENUE = ("Lakeside Conference Centre", "Newby Bridge Road\nWindermere\nLA12 8AR")
@@ -171,14 +171,31 @@ def load_presentation_days() -> int:
         on = presentation.day_of(cohort.id) if cohort else None
         if on is None or presentation.invitations(cohort.id):
             continue
-        sent += presentation.send_invitations(cohort, staff, min(on, DEMO_TODAY))
+        # a month before the day, or on the demo's today if that is nearer
+        sent_on = min(on - timedelta(days=30), DEMO_TODAY)
+        sent += presentation.send_invitations(cohort, staff, min(sent_on, on))
         running_order.draft_running_order(cohort, staff)
-        if name not in PAST:
-            continue
-        for i, inv in enumerate(presentation.invitations(cohort.id)):
-            if i % 5 == 4:
-                continue  # never replied
-            answer = Reply.NOT_ATTENDING if i % 4 == 3 else Reply.ATTENDING
-            presentation.reply(inv, inv.reply_count, answer, on - timedelta(days=10))
-        running_order.publish(cohort, staff)
+        if name in PAST:
+            for i, inv in enumerate(presentation.invitations(cohort.id)):
+                if i % 5 == 4:
+                    continue  # never replied
+                answer = Reply.NOT_ATTENDING if i % 4 == 3 else Reply.ATTENDING
+                presentation.reply(inv, inv.reply_count, answer, on - timedelta(days=10))
+            running_order.publish(cohort, staff)
+        _date_within_the_year(cohort.id, sent_on, on)
     return sent
+
+
+def _date_within_the_year(cohort_id: int, sent_on: date, on: date) -> None:
+    """The services stamp the real clock; the demo's invitations were sent a month before
+    the day (replies came over the next fortnight, the running order went out a week
+    before), so a past cohort's records are dated in its own programme year."""
+    sent = datetime.combine(sent_on, time(10))
+    for i, inv in enumerate(presentation.invitations(cohort_id)):
+        inv.sent_at = sent
+        if inv.replied_at is not None:
+            inv.replied_at = sent + timedelta(days=1 + i % 14, hours=i % 7)
+    day = db.session.scalar(select(PresentationDay).where(PresentationDay.cohort_id == cohort_id))
+    if day is not None and day.published_at is not None:
+        day.published_at = datetime.combine(on - timedelta(days=7), time(15))
+    db.session.flush()

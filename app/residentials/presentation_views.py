@@ -110,6 +110,17 @@ def publish_programme(cohort_id: int):
     return _back(cohort_id, "#running-order")
 
 
+@bp.route("/cohorts/<int:cohort_id>/presentation-day/unpublish", methods=["POST"])
+@roles(Role.STAFF)
+def unpublish_programme(cohort_id: int):
+    _staff_action(
+        cohort_id,
+        lambda c: running_order.unpublish(c, _me()),
+        lambda _n: "Programme withdrawn: invitees no longer see it. Publish it again when ready.",
+    )
+    return _back(cohort_id, "#running-order")
+
+
 @bp.route("/presentation-slots/<int:slot_id>/edit", methods=["GET", "POST"])
 @roles(Role.STAFF)
 def slot_edit(slot_id: int):

@@ -196,3 +196,31 @@ def publish(cohort: Cohort, actor: User) -> int:
         summary=f"{cohort.name}: {len(day.slots)} presentations, {len(people)} invitee(s) told",
     )
     return len(people)
+
+
+def unpublish(cohort: Cohort, actor: User) -> None:
+    """Take a published running order back to a draft: invitees' links and pages stop
+    showing it until staff publish again (which emails them again)."""
+    require_staff(actor)
+    day = locked_record(cohort)
+
+    def refuse(_day: PresentationDay) -> ResidentialError:
+        return ResidentialError(
+            "The programme is not published (someone may have withdrawn it already). "
+            "Nothing was changed."
+        )
+
+    state.claim(day, ProgrammeStatus.PUBLISHED, refuse)
+    published_at = day.published_at
+    day.status, day.published_at, day.published_by_id = ProgrammeStatus.DRAFT, None, None
+    db.session.flush()
+    audit.record(
+        "residentials.programme_unpublished",
+        day,
+        actor=actor,
+        changes={
+            "status": [ProgrammeStatus.PUBLISHED, ProgrammeStatus.DRAFT],
+            "published_at": [published_at, None],
+        },
+        summary=f"{cohort.name}: the running order is a draft again; invitees no longer see it",
+    )

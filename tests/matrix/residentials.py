@@ -78,6 +78,7 @@ ACTIONS = {
     "residentials.send_invitations": STAFF,
     "residentials.draft_running_order": STAFF,
     "residentials.publish_programme": STAFF,
+    "residentials.unpublish_programme": STAFF,
     # signed links, tested in tests/test_residentials_checkin.py and _presentation.py
     "residentials.check_in": HOLDERS,
     "residentials.invitation": None,
