@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import enum_type, utcnow
 from app.core.roles import Role
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, personal
 
 if TYPE_CHECKING:
     from app.organisations.models import Membership, Organisation
@@ -90,7 +91,9 @@ class User(UserMixin, db.Model):
     )
     # Two-factor sign-in (app.accounts.twofactor): the authenticator key, when it was
     # turned on, and the last 30-second time step a code was accepted for (no replay).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(64), info=personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
+    )
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Made by `flask demo`: outside production such accounts need no second factor.
@@ -208,14 +211,23 @@ class SignInFailure(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+# Sign-in security data: the person's own, kept while the account is open, and the
+# secrets among it never exported (a subject access request lists the sign-ins).
+_OWNER = personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.SUBJECT)
+_SECRET = personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
+_SIGN_IN = personal(Category.ACCOUNT, Retention.ACCOUNT)
+
+
 class RecoveryCode(db.Model):
     """A single-use code for when the authenticator is lost; only its argon2 hash is kept."""
 
     __tablename__ = "recovery_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True, info=_OWNER
+    )
+    code_hash: Mapped[str] = mapped_column(String(255), info=_SECRET)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -228,9 +240,11 @@ class KnownDevice(db.Model):
     __table_args__ = (UniqueConstraint("token_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64))
-    browser: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True, info=_OWNER
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), info=_SECRET)
+    browser: Mapped[str] = mapped_column(String(200), default="", info=_SIGN_IN)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -256,11 +270,11 @@ class SignInEvent(db.Model):
     __table_args__ = (Index("ix_sign_in_event_user_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), info=_OWNER)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 16))
-    address: Mapped[str] = mapped_column(String(64), default="")
-    browser: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="", info=_SIGN_IN)
+    browser: Mapped[str] = mapped_column(String(200), default="", info=_SIGN_IN)
     new_device: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
