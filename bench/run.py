@@ -86,6 +86,13 @@ PAGES = [
     ("evaluation surveys", "staff", "/evaluation/"),
     ("survey results", "staff", "/evaluation/surveys/{survey}"),
     ("cohorts compared", "staff", "/evaluation/compare"),
+    ("documents (award holder)", "holder", "/documents/"),
+    ("handbooks (cohort, staff)", "staff", "/documents/cohorts/{running_cohort}"),
+    ("learning agreements (cohort)", "staff", "/documents/cohorts/{running_cohort}/agreements"),
+    ("learning agreement (award holder)", "holder", "/documents/agreements/{holder_award}"),
+    ("handbook acknowledgements", "staff", "/documents/cohorts/{running_cohort}/acknowledgements"),
+    # the first request renders the PDF (WeasyPrint, seconds); the warm-up makes it cached
+    ("handbook PDF (cached)", "holder", "/documents/cohorts/{running_cohort}/handbooks/holder.pdf"),
 ]
 FLOOR = "/healthz"
 EMAILS = {

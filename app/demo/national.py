@@ -1523,6 +1523,7 @@ def add_audit_entries(b: Build) -> None:
 
 
 from app.demo.national_after import add_after_programme  # noqa: E402
+from app.demo.national_documents import add_documents  # noqa: E402
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
 from app.demo.national_residentials import add_residentials  # noqa: E402
 from app.demo.national_supervision import add_supervision  # noqa: E402
@@ -1542,6 +1543,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_supervision,
     add_residentials,
     add_after_programme,
+    add_documents,
     add_audit_entries,
 ]
 
