@@ -1,0 +1,113 @@
+"""Demo reminders (issue 15): the real sweep over the demo programme, as the scheduler
+would run it today, so staff see reminders of each kind on /reminders/ and people see
+them in their notifications. A few situations are set up first so every kind has one:
+applications waiting 8 and 4 working days for their PSW, study days waiting 4 for the
+manager, a workshop in 14 days' time, an output due in 3 days, an award item and an
+agreement waiting a week (the yearly impact prompt comes when a finished holder's
+anniversary does). Safe to run again: the sweep
+records each reminder once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from app.applications.models import Application, AppStatus
+from app.awards.models import OWING, Award, AwardOutput
+from app.cohorts.models import Cohort
+from app.core.clock import today
+from app.core.workdays import non_working_reason
+from app.documents.models import AgreementStatus, LearningAgreement
+from app.extensions import db
+from app.money.models import ItemStatus, SpendingItem
+from app.release.models import DayStatus, ReleaseDay
+from app.reminders.models import Reminder
+from app.reminders.services import sweep
+from app.residentials.models import Workshop
+
+
+def _working_days_back(day: date, n: int, nation) -> date:
+    while n:
+        day -= timedelta(days=1)
+        if not non_working_reason(day, nation):
+            n -= 1
+    return day
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10))
+
+
+def _running(t: date):
+    return db.session.scalars(
+        select(Award)
+        .join(Cohort, Cohort.id == Award.cohort_id)
+        .where(Cohort.programme_start <= t, Cohort.programme_end >= t)
+        .order_by(Award.id)
+    ).all()
+
+
+def _set_up(t: date) -> None:
+    waiting = db.session.scalars(
+        select(Application)
+        .where(Application.status == AppStatus.SUBMITTED, Application.employer_id.is_not(None))
+        .order_by(Application.id)
+        .limit(2)
+    ).all()
+    for app_, days in zip(waiting, (8, 4), strict=False):  # past both reminders; the first
+        app_.submitted_at = _at(_working_days_back(t, days, app_.employer.nation))
+    asked = db.session.scalar(
+        select(ReleaseDay).where(ReleaseDay.status == DayStatus.REQUESTED).order_by(ReleaseDay.id)
+    )
+    if asked is not None:
+        nation = asked.award.employer.nation
+        for row in db.session.scalars(
+            select(ReleaseDay).where(
+                ReleaseDay.award_id == asked.award_id, ReleaseDay.status == DayStatus.REQUESTED
+            )
+        ):
+            row.requested_at = _at(_working_days_back(t, 4, nation))
+    running = _running(t)
+    if running:
+        cohort_id = running[0].cohort_id
+        upcoming = db.session.scalar(
+            select(Workshop)
+            .where(Workshop.cohort_id == cohort_id, Workshop.starts_on > t)
+            .order_by(Workshop.starts_on)
+        )
+        if upcoming is not None and upcoming.starts_on > t + timedelta(days=14):
+            length = upcoming.ends_on - upcoming.starts_on
+            upcoming.starts_on = t + timedelta(days=14)
+            upcoming.ends_on = upcoming.starts_on + length
+        out = db.session.scalar(
+            select(AwardOutput)
+            .where(AwardOutput.award_id == running[0].id, AwardOutput.status.in_(OWING))
+            .order_by(AwardOutput.id)
+        )
+        if out is not None:
+            out.due_date = t + timedelta(days=3)
+    item = db.session.scalar(
+        select(SpendingItem)
+        .where(SpendingItem.status == ItemStatus.SUBMITTED)
+        .order_by(SpendingItem.id)
+    )
+    if item is not None:
+        item.submitted_at = _at(_working_days_back(t, 6, item.award.employer.nation))
+    agreement = db.session.scalar(
+        select(LearningAgreement)
+        .where(LearningAgreement.status == AgreementStatus.AWAITING)
+        .order_by(LearningAgreement.id)
+    )
+    if agreement is not None:
+        agreement.updated_at = _at(_working_days_back(t, 6, agreement.award.employer.nation))
+    db.session.flush()
+
+
+def load_reminders() -> int:
+    """Returns how many reminders the demo has."""
+    t = today()
+    if not db.session.scalar(select(func.count(Reminder.id))):
+        _set_up(t)
+        sweep(t)
+    return db.session.scalar(select(func.count(Reminder.id))) or 0
