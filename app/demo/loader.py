@@ -137,6 +137,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.mail import load_mail
 
     failed_mail = load_mail()
+    from app.demo.reminders import load_reminders
+
+    reminders = load_reminders()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -157,4 +160,5 @@ def load_demo() -> dict[str, int]:
         "learning_agreements_prepared": agreements,
         "impact_entries": impacts,
         "failed_emails": failed_mail,
+        "reminders": reminders,
     }
