@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.bridging.routes import bp as bridging_bp
     from app.cohorts.views import bp as cohorts_bp
+    from app.communities.routes import bp as communities_bp
     from app.documents.routes import bp as documents_bp
     from app.evaluation.routes import bp as evaluation_bp
     from app.home.views import bp as home_bp
@@ -194,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
         bridging_bp,
         evaluation_bp,
         reminders_bp,
+        communities_bp,
     ):
         app.register_blueprint(bp)
 

@@ -4,6 +4,20 @@ from app.accounts.models import SignInFailure, User, UserRole, UserToken  # noqa
 from app.applications.models import Application, ApplicationEvent, Review, SignOff  # noqa: F401
 from app.awards.models import Award, AwardOutput  # noqa: F401
 from app.cohorts.models import Cohort, PriorityArea, RecruitmentEvent  # noqa: F401
+from app.communities.models import (  # noqa: F401
+    Community,
+    CommunityMeeting,
+    CommunityMember,
+    GroundRules,
+    MeetingAction,
+    MeetingBooking,
+    Post,
+    PriorityRound,
+    PriorityTopic,
+    PriorityVote,
+    SupportRequest,
+    SupportVolunteer,
+)
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.mail import OutboxMessage  # noqa: F401
 from app.core.storage import StoredFile  # noqa: F401

@@ -379,6 +379,26 @@ CASES = [
             url=URL,
         ),
     ),
+    (
+        "community approved",
+        "community_decision",
+        dict(
+            user=NS(name=PERSON),
+            member=NS(community=NS(name="Complex needs & <more>")),
+            approved=True,
+            url=URL,
+        ),
+    ),
+    (
+        "community declined",
+        "community_decision",
+        dict(
+            user=NS(name=PERSON),
+            member=NS(community=NS(name="Complex needs & <more>")),
+            approved=False,
+            url=URL,
+        ),
+    ),
 ]
 
 
@@ -771,6 +791,22 @@ Reviewer: Prof Dún & O'Hara
 Where: Online
 
 The review is no longer open to other alumni. See every review here:
+https://prp.example.nhs.uk/x/1
+""",
+    "community approved": """\
+Dear Siobhán O'Neill & Co,
+
+Welcome to Complex needs & <more>. A facilitator has approved your request to join.
+
+You can now read and post in the workspace, book a place at meetings and take part in setting the community's priorities. You can choose what other members see of you, and leave at any time.
+
+https://prp.example.nhs.uk/x/1
+""",
+    "community declined": """\
+Dear Siobhán O'Neill & Co,
+
+A facilitator has not approved your request to join Complex needs & <more> this time. You can ask again, or contact the programme team if you have questions.
+
 https://prp.example.nhs.uk/x/1
 """,
 }

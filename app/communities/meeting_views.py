@@ -1,0 +1,238 @@
+"""Meetings and member training (members only): the list, one meeting with its joining
+link, booking with accessibility requests, a calendar file; facilitators schedule,
+record attendance, notes and follow-up actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from icalendar import Calendar, Event
+from sqlalchemy.orm import joinedload
+
+from app.communities import meetings as svc
+from app.communities.blueprint import bp
+from app.communities.forms import (
+    AttendanceForm,
+    BookingForm,
+    FollowUpForm,
+    MeetingForm,
+    NotesForm,
+)
+from app.communities.loading import facilitator_or_404, me, member_or_404
+from app.communities.models import CommunityMeeting, MeetingKind
+from app.communities.services import CommunityError
+from app.core.access import get_or_404, signed_in
+from app.core.db import utcnow
+from app.core.forms import ActionForm
+from app.core.mail import external_url
+from app.extensions import db
+
+
+@bp.route("/<int:community_id>/meetings")
+@signed_in
+def meetings(community_id: int):
+    c, m = member_or_404(community_id)
+    rows = svc.meetings_of(c)
+    now = utcnow()
+    return render_template(
+        "communities/meetings.html",
+        community=c,
+        me_member=m,
+        upcoming=sorted((r for r in rows if r.starts_at >= now), key=lambda r: r.starts_at),
+        past=[r for r in rows if r.starts_at < now],
+    )
+
+
+@bp.route("/<int:community_id>/meetings/new", methods=["GET", "POST"])
+@signed_in
+def new_meeting(community_id: int):
+    c, _f = facilitator_or_404(community_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = svc.schedule(
+                c,
+                me(),
+                svc.MeetingData(
+                    kind=MeetingKind(form.kind.data),
+                    day=form.day.data,
+                    at=form.at.value,
+                    minutes=form.minutes.data,
+                    topic=form.topic.data,
+                    speaker_name=form.speaker_name.data or "",
+                    join_link=(form.join_link.data or "").strip(),
+                ),
+            )
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            flash("Scheduled. Members can book a place.", "success")
+            return redirect(url_for("communities.meeting", meeting_id=meeting.id))
+    return render_template("communities/new_meeting.html", community=c, form=form), (
+        400 if request.method == "POST" else 200
+    )
+
+
+def _meeting_or_404(meeting_id: int):
+    meeting = get_or_404(
+        CommunityMeeting, meeting_id, options=[joinedload(CommunityMeeting.community)]
+    )
+    c, m = member_or_404(meeting.community_id)
+    return c, m, meeting
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@signed_in
+def meeting(meeting_id: int):
+    c, m, meeting = _meeting_or_404(meeting_id)
+    booking = svc.booking_of(meeting, m)
+    form = BookingForm(
+        data={
+            "needs": [col for col, _l in svc.ACCESS_NEEDS if getattr(booking, col)],
+            "access_note": booking.access_note,
+        }
+        if booking
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            svc.book(meeting, m, set(form.needs.data or []), form.access_note.data or "")
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            flash("Your place is booked." if booking is None else "Saved.", "success")
+            return redirect(url_for("communities.meeting", meeting_id=meeting.id))
+    bookings = svc.bookings_for(meeting) if m.facilitator else []
+    attendance = AttendanceForm(data={"attended": [b.id for b in bookings if b.attended]})
+    attendance.attended.choices = [(b.id, b.member.user.name) for b in bookings]
+    return render_template(
+        "communities/meeting.html",
+        community=c,
+        me_member=m,
+        meeting=meeting,
+        booking=booking,
+        form=form,
+        bookings=bookings,
+        started=meeting.starts_at <= utcnow(),
+        attendance=attendance,
+        notes_form=NotesForm(data={"notes": meeting.notes}),
+        action_form=FollowUpForm(),
+        cancel_form=ActionForm(),
+    ), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@signed_in
+def cancel_booking(meeting_id: int):
+    _c, m, meeting = _meeting_or_404(meeting_id)
+    booking = svc.booking_of(meeting, m)
+    if booking is not None and ActionForm().validate_on_submit():
+        try:
+            svc.cancel(booking, m)
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("Your booking is cancelled.", "success")
+    return redirect(url_for("communities.meeting", meeting_id=meeting.id))
+
+
+def _facilitated(meeting_id: int):
+    meeting = get_or_404(CommunityMeeting, meeting_id)
+    facilitator_or_404(meeting.community_id)
+    return meeting
+
+
+def _done(meeting, form, call, message):
+    if form.validate_on_submit():
+        try:
+            call()
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(message, "success")
+    else:
+        flash(form.error_list()[0]["text"] if form.error_list() else "Try again.", "error")
+    return redirect(url_for("communities.meeting", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@signed_in
+def attendance(meeting_id: int):
+    meeting = _facilitated(meeting_id)
+    form = AttendanceForm()
+    return _done(
+        meeting,
+        form,
+        lambda: svc.record_attendance(meeting, me(), set(form.attended.data or [])),
+        "Attendance saved.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/notes", methods=["POST"])
+@signed_in
+def notes(meeting_id: int):
+    meeting = _facilitated(meeting_id)
+    form = NotesForm()
+    return _done(
+        meeting, form, lambda: svc.save_notes(meeting, me(), form.notes.data or ""), "Notes saved."
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/actions", methods=["POST"])
+@signed_in
+def add_action(meeting_id: int):
+    meeting = _facilitated(meeting_id)
+    form = FollowUpForm()
+    return _done(
+        meeting,
+        form,
+        lambda: svc.add_action(
+            meeting, me(), form.text.data, form.owner.data or "", form.due_on.data
+        ),
+        "Action added.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/calendar.ics")
+@signed_in
+def meeting_ics(meeting_id: int):
+    """The meeting for a member's own calendar (with the joining link: members only)."""
+    c, _m, meeting = _meeting_or_404(meeting_id)
+    cal = Calendar()
+    cal.add("prodid", "-//NHS Social Care Practitioner Researcher Programme//Communities//EN")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"community-meeting-{meeting.id}@communities")
+    event.add("dtstamp", meeting.created_at.replace(tzinfo=UTC))
+    event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC))
+    event.add("dtend", meeting.starts_at.replace(tzinfo=UTC) + timedelta(minutes=meeting.minutes))
+    event.add("summary", f"{c.name}: {meeting.topic}")
+    event.add(
+        "description",
+        "\n".join(
+            x
+            for x in (
+                f"Speaker: {meeting.speaker}" if meeting.speaker else "",
+                f"Join: {meeting.join_link}" if meeting.join_link else "",
+                external_url("communities.meeting", meeting_id=meeting.id),
+            )
+            if x
+        ),
+    )
+    if meeting.join_link:
+        event.add("location", meeting.join_link)
+    cal.add_component(event)
+    return Response(
+        cal.to_ical(),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )

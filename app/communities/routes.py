@@ -1,0 +1,13 @@
+"""Every communities route, loaded together for registration."""
+
+from app.communities import (  # noqa: F401  (their routes join the blueprint)
+    meeting_views,
+    priority_views,
+    report_views,
+    support_views,
+    views,
+    workspace_views,
+)
+from app.communities.blueprint import bp
+
+__all__ = ["bp"]

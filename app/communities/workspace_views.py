@@ -1,0 +1,156 @@
+"""The shared workspace (members only): posts with replies and files; facilitators hide
+a post that breaks the ground rules, with a reason kept in the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.communities import services
+from app.communities.blueprint import bp
+from app.communities.forms import HideForm, PostForm, ReplyForm
+from app.communities.loading import facilitator_or_404, me, member_or_404
+from app.communities.models import CommunityMember, Post, PostKind
+from app.communities.services import CommunityError
+from app.core import storage
+from app.core.access import get_or_404, signed_in
+from app.core.pagination import paginate, parse_page
+from app.extensions import db
+
+PER_PAGE = 20
+
+
+@bp.route("/<int:community_id>/workspace", methods=["GET", "POST"])
+@signed_in
+def workspace(community_id: int):
+    c, m = member_or_404(community_id)
+    form = PostForm()
+    if form.validate_on_submit():
+        file = request.files.get("upload")
+        data = file.read(storage.max_bytes() + 1) if file and file.filename else None
+        try:
+            post = services.add_post(
+                c,
+                m,
+                form.body.data,
+                PostKind(form.kind.data),
+                form.title.data,
+                file=data,
+                filename=file.filename if data is not None else "",
+            )
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            flash("Posted to the workspace.", "success")
+            return redirect(url_for("communities.post", community_id=c.id, post_id=post.id))
+    stmt = (
+        select(Post)
+        .where(Post.community_id == c.id, Post.parent_id.is_(None))
+        .options(joinedload(Post.author).joinedload(CommunityMember.user))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    page = paginate(stmt, parse_page(request.args.get("page")), PER_PAGE)
+    ids = [p.id for p in page.items]
+    counts = (
+        dict(
+            db.session.execute(
+                select(Post.parent_id, func.count(Post.id))
+                .where(Post.parent_id.in_(ids), Post.hidden_at.is_(None))
+                .group_by(Post.parent_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return render_template(
+        "communities/workspace.html",
+        community=c,
+        me_member=m,
+        page=page,
+        counts=counts,
+        form=form,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _post_or_404(community_id: int, post_id: int):
+    c, m = member_or_404(community_id)
+    post = get_or_404(
+        Post,
+        post_id,
+        lambda p: p.community_id == c.id and p.parent_id is None,
+        options=[joinedload(Post.author).joinedload(CommunityMember.user)],
+    )
+    return c, m, post
+
+
+@bp.route("/<int:community_id>/posts/<int:post_id>", methods=["GET", "POST"])
+@signed_in
+def post(community_id: int, post_id: int):
+    c, m, p = _post_or_404(community_id, post_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.add_post(c, m, form.body.data, parent=p)
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            flash("Reply posted.", "success")
+            return redirect(url_for("communities.post", community_id=c.id, post_id=p.id))
+    replies = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.parent_id == p.id)
+            .options(joinedload(Post.author).joinedload(CommunityMember.user))
+            .order_by(Post.created_at, Post.id)
+        )
+    )
+    return render_template(
+        "communities/post.html",
+        community=c,
+        me_member=m,
+        post=p,
+        replies=replies,
+        form=form,
+        hide_form=HideForm(),
+    ), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:community_id>/posts/<int:post_id>/hide", methods=["POST"])
+@signed_in
+def hide(community_id: int, post_id: int):
+    c, _f = facilitator_or_404(community_id)
+    p = get_or_404(Post, post_id, lambda x: x.community_id == c.id)
+    form = HideForm()
+    top = p.parent_id or p.id
+    if form.validate_on_submit():
+        try:
+            services.hide_post(p, me(), form.reason.data)
+            db.session.commit()
+        except CommunityError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("Hidden. The reason is kept in the audit log.", "success")
+    else:
+        flash(next(iter(form.reason.errors), "Enter the reason for hiding it"), "error")
+    return redirect(url_for("communities.post", community_id=c.id, post_id=top))
+
+
+@bp.route("/<int:community_id>/posts/<int:post_id>/file")
+@signed_in
+def post_file(community_id: int, post_id: int):
+    c, _m = member_or_404(community_id)
+    p = get_or_404(
+        Post,
+        post_id,
+        lambda x: x.community_id == c.id and x.file_id is not None and x.hidden_at is None,
+        options=[joinedload(Post.file)],
+    )
+    if p.file is None:
+        abort(404)
+    return storage.download(p.file, p.filename)
