@@ -45,3 +45,21 @@ def test_agreements_and_acknowledgements_stay_flat(app, make, browser):
     more(90)
     for name, url in urls.items():
         assert_flat(name, at_10[name], page_queries(app, browser, url))
+
+
+def test_the_documents_home_does_not_grow_with_cohorts(app, make, browser):
+    """Someone around an award holder reads their cohorts' handbooks: which cohorts is one
+    query, not one per cohort (at national scale, 40 cohorts made 40 queries)."""
+    cohort = make.running_cohort(places=50)
+    employer = make.org()
+    manager = make.user(Role.LINE_MANAGER, orgs=[employer])
+    make.award(cohort=cohort, employer=employer, manager=manager)
+    for _ in range(9):
+        make.cohort()
+    browser.sign_in(manager.email)
+    at_10 = page_queries(app, browser, "/documents/")
+    for _ in range(90):
+        make.cohort()
+    page = browser.get("/documents/").get_data(as_text=True)
+    assert cohort.name in page
+    assert_flat("documents index (line manager)", at_10, page_queries(app, browser, "/documents/"))

@@ -14,11 +14,8 @@ from app.supervision.models import Allocation
 from app.supervision.policy import can_view_award, director_org_ids
 
 
-def can_read_handbooks(user, cohort: Cohort) -> bool:
-    """Staff, and the people around an award holder of the cohort: the holder, their line
-    manager, PSW, an assistant director of their employer, their supervisor or coach."""
-    if user.has_role(Role.STAFF):
-        return True
+def _around(user) -> list:
+    """SQL conditions on `Award`: an award holder `user` is around (empty: none)."""
     mine = []
     if user.has_role(Role.AWARD_HOLDER):
         mine.append(Award.holder_id == user.id)
@@ -37,12 +34,32 @@ def can_read_handbooks(user, cohort: Cohort) -> bool:
                 Allocation.ended_on.is_(None),
             )
         )
+    return mine
+
+
+def can_read_handbooks(user, cohort: Cohort) -> bool:
+    """Staff, and the people around an award holder of the cohort: the holder, their line
+    manager, PSW, an assistant director of their employer, their supervisor or coach."""
+    if user.has_role(Role.STAFF):
+        return True
+    mine = _around(user)
     if not mine:
         return False
     found = db.session.scalar(
         select(Award.id).where(Award.cohort_id == cohort.id, or_(*mine)).limit(1)
     )
     return found is not None
+
+
+def readable_cohort_ids(user) -> set[int] | None:
+    """The cohorts whose handbooks `user` may read (can_read_handbooks for every cohort at
+    once, in one query); None for staff, who read every cohort's."""
+    if user.has_role(Role.STAFF):
+        return None
+    mine = _around(user)
+    if not mine:
+        return set()
+    return set(db.session.scalars(select(Award.cohort_id).where(or_(*mine)).distinct()))
 
 
 def can_view_agreement(user, award: Award) -> bool:
