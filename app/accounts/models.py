@@ -68,9 +68,15 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(
+        String(254), info=personal(Category.CONTACT, Retention.ACCOUNT)
+    )
+    name: Mapped[str] = mapped_column(
+        String(200), info=personal(Category.CONTACT, Retention.ACCOUNT)
+    )
+    password_hash: Mapped[str | None] = mapped_column(
+        String(255), info=personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
+    )
     status: Mapped[UserStatus] = mapped_column(
         enum_type(UserStatus, 16),
         default=UserStatus.UNCONFIRMED,
@@ -84,10 +90,13 @@ class User(UserMixin, db.Model):
     # Who invited this person; an applicant can invite their own line manager or PSW, and
     # such roles carry no authority (e.g. to sign off) until programme staff confirm them.
     invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.ACTOR),
     )
     access_confirmed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.ACTOR),
     )
     # Two-factor sign-in (app.accounts.twofactor): the authenticator key, when it was
     # turned on, and the last 30-second time step a code was accepted for (no replay).
@@ -172,7 +181,11 @@ class UserRole(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.SUBJECT),
+    )
     role: Mapped[Role] = mapped_column(enum_type(Role, 32), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_links")
@@ -191,9 +204,15 @@ class UserToken(db.Model):
     __table_args__ = (UniqueConstraint("token_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"),
+        index=True,
+        info=personal(Category.ACCOUNT, Retention.SHORT, person=Person.SUBJECT),
+    )
     purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, 32))
-    token_hash: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(
+        String(64), info=personal(Category.ACCOUNT, Retention.SHORT, export=False)
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -207,7 +226,9 @@ class SignInFailure(db.Model):
     __tablename__ = "sign_in_failure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
+    key: Mapped[str] = mapped_column(
+        String(300), index=True, info=personal(Category.ACCOUNT, Retention.SHORT)
+    )
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, not_personal, personal
 
 
 class Reminder(db.Model):
@@ -34,15 +35,26 @@ class Reminder(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(40))  # a kind in app.reminders.registry
+    rule: Mapped[str] = mapped_column(
+        String(40), info=not_personal()
+    )  # a kind in app.reminders.registry
     subject_id: Mapped[int] = mapped_column()  # the award, the output...: the rule says which
-    period: Mapped[str] = mapped_column(String(40))  # e.g. the oldest request's date
+    period: Mapped[str] = mapped_column(
+        String(40), info=not_personal()
+    )  # e.g. the oldest request's date
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
+        ForeignKey("user.id", ondelete="SET NULL"),
+        index=True,
+        info=personal(Category.CONTACT, Retention.SHORT, person=Person.SUBJECT),
     )
     due_on: Mapped[date] = mapped_column(Date)
-    link: Mapped[str] = mapped_column(String(500))
-    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    link: Mapped[str] = mapped_column(String(500), info=not_personal())
+    title: Mapped[str] = mapped_column(
+        String(300),
+        default="",
+        server_default="",
+        info=personal(Category.FREE_TEXT, Retention.SHORT),
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     outbox_message_id: Mapped[int | None] = mapped_column(
@@ -54,7 +66,9 @@ class Reminder(db.Model):
     digest_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
-    skip_reason: Mapped[str | None] = mapped_column(String(300))  # nothing sent: why
+    skip_reason: Mapped[str | None] = mapped_column(
+        String(300), info=not_personal()
+    )  # nothing sent: why
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
