@@ -3,12 +3,17 @@ a members' page for someone who is not a member is a 404, so it says nothing."""
 
 from __future__ import annotations
 
-from flask import abort
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash
 from flask_login import current_user
 
 from app.communities import policy
 from app.communities.models import Community, CommunityMember
+from app.communities.services import CommunityError
 from app.core.access import get_or_404
+from app.extensions import db
 
 
 def me():
@@ -48,3 +53,24 @@ def profile_from(form):
         show_organisation="organisation" in shown,
         digest=bool(form.digest.data),
     )
+
+
+FAILED = object()
+
+
+def attempt(call, success: str | Callable[[Any], str] = "", form=None) -> Any:
+    """Run a service call and commit. A refusal rolls back and is shown, against the
+    form's field when there is a form, else as a message; then FAILED is returned."""
+    try:
+        result = call()
+        db.session.commit()
+    except CommunityError as exc:
+        db.session.rollback()
+        if form is not None:
+            form.add_error(exc.field, str(exc))
+        else:
+            flash(str(exc), "error")
+        return FAILED
+    if success:
+        flash(success(result) if callable(success) else success, "success")
+    return result

@@ -19,14 +19,12 @@ from app.communities.forms import (
     MeetingForm,
     NotesForm,
 )
-from app.communities.loading import facilitator_or_404, me, member_or_404
+from app.communities.loading import FAILED, attempt, facilitator_or_404, me, member_or_404
 from app.communities.models import CommunityMeeting, MeetingKind
-from app.communities.services import CommunityError
 from app.core.access import get_or_404, signed_in
 from app.core.db import utcnow
 from app.core.forms import ActionForm
 from app.core.mail import external_url
-from app.extensions import db
 
 
 @bp.route("/<int:community_id>/meetings")
@@ -50,8 +48,8 @@ def new_meeting(community_id: int):
     c, _f = facilitator_or_404(community_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
-            meeting = svc.schedule(
+        meeting = attempt(
+            lambda: svc.schedule(
                 c,
                 me(),
                 svc.MeetingData(
@@ -63,12 +61,10 @@ def new_meeting(community_id: int):
                     speaker_name=form.speaker_name.data or "",
                     join_link=(form.join_link.data or "").strip(),
                 ),
-            )
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            ),
+            form=form,
+        )
+        if meeting is not FAILED:
             flash("Scheduled. Members can book a place.", "success")
             return redirect(url_for("communities.meeting", meeting_id=meeting.id))
     return render_template("communities/new_meeting.html", community=c, form=form), (
@@ -98,13 +94,11 @@ def meeting(meeting_id: int):
         else None
     )
     if form.validate_on_submit():
-        try:
-            svc.book(meeting, m, set(form.needs.data or []), form.access_note.data or "")
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        result = attempt(
+            lambda: svc.book(meeting, m, set(form.needs.data or []), form.access_note.data or ""),
+            form=form,
+        )
+        if result is not FAILED:
             flash("Your place is booked." if booking is None else "Saved.", "success")
             return redirect(url_for("communities.meeting", meeting_id=meeting.id))
     bookings = svc.bookings_for(meeting) if m.facilitator else []
@@ -132,14 +126,7 @@ def cancel_booking(meeting_id: int):
     _c, m, meeting = _meeting_or_404(meeting_id)
     booking = svc.booking_of(meeting, m)
     if booking is not None and ActionForm().validate_on_submit():
-        try:
-            svc.cancel(booking, m)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Your booking is cancelled.", "success")
+        attempt(lambda: svc.cancel(booking, m), "Your booking is cancelled.")
     return redirect(url_for("communities.meeting", meeting_id=meeting.id))
 
 
@@ -151,14 +138,7 @@ def _facilitated(meeting_id: int):
 
 def _done(meeting, form, call, message):
     if form.validate_on_submit():
-        try:
-            call()
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(message, "success")
+        attempt(lambda: call(), message)
     else:
         flash(form.error_list()[0]["text"] if form.error_list() else "Try again.", "error")
     return redirect(url_for("communities.meeting", meeting_id=meeting.id))

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.communities.models import (
@@ -21,7 +20,7 @@ from app.communities.models import (
     MeetingBooking,
     MeetingKind,
 )
-from app.communities.services import BODY_MAX, Changed, CommunityError, _text
+from app.communities.services import BODY_MAX, Changed, CommunityError, _text, insert_once
 from app.core import audit
 from app.core.db import utcnow
 from app.core.formatting import LONDON
@@ -101,12 +100,7 @@ def book(
     for col, _label in ACCESS_NEEDS:
         setattr(booking, col, col in needs)
     booking.access_note = note
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-            db.session.flush()
-    except IntegrityError:
-        raise Changed("You have already booked a place at this meeting.") from None
+    insert_once(booking, Changed("You have already booked a place at this meeting."), add=new)
     audit.record(
         "communities.booked" if new else "communities.booking_changed",
         booking,

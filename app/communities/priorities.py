@@ -5,7 +5,6 @@ facilitator closes it, and the ranked results can start a new community."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.communities.models import (
     Community,
@@ -15,7 +14,14 @@ from app.communities.models import (
     PriorityVote,
     RoundStatus,
 )
-from app.communities.services import BODY_MAX, Changed, CommunityError, _text, create_community
+from app.communities.services import (
+    BODY_MAX,
+    Changed,
+    CommunityError,
+    _text,
+    create_community,
+    insert_once,
+)
 from app.core import audit, state
 from app.core.db import utcnow
 from app.extensions import db
@@ -46,14 +52,9 @@ def propose(r: PriorityRound, member: CommunityMember, title: str, description: 
         description=_text(description, "why it matters", "description", BODY_MAX, False),
         proposed_by_id=member.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(topic)
-            db.session.flush()
-    except IntegrityError:
-        raise CommunityError(
-            "This topic has already been proposed in this round", "title"
-        ) from None
+    insert_once(
+        topic, CommunityError("This topic has already been proposed in this round", "title")
+    )
     audit.record("communities.topic_proposed", topic, actor=member.user, summary=topic.title)
     return topic
 
@@ -63,12 +64,7 @@ def vote(topic: PriorityTopic, member: CommunityMember) -> PriorityVote:
     once) is refused by the database's unique constraint and changes nothing."""
     _open(topic.round)
     v = PriorityVote(topic_id=topic.id, member_id=member.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(v)
-            db.session.flush()
-    except IntegrityError:
-        raise Changed("You have already voted for this topic.") from None
+    insert_once(v, Changed("You have already voted for this topic."))
     audit.record("communities.voted", v, actor=member.user, summary=topic.title[:300])
     return v
 

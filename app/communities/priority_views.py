@@ -10,7 +10,14 @@ from sqlalchemy import select
 from app.communities import priorities as svc
 from app.communities.blueprint import bp
 from app.communities.forms import RoundForm, StartCommunityForm, TopicForm
-from app.communities.loading import community_or_404, facilitator_or_404, me, member_or_404
+from app.communities.loading import (
+    FAILED,
+    attempt,
+    community_or_404,
+    facilitator_or_404,
+    me,
+    member_or_404,
+)
 from app.communities.models import PriorityRound, PriorityTopic, RoundStatus
 from app.communities.services import CommunityError
 from app.core.access import get_or_404, roles, signed_in
@@ -25,13 +32,8 @@ def priorities(community_id: int):
     c, m = member_or_404(community_id)
     form = RoundForm()
     if m.facilitator and form.validate_on_submit():
-        try:
-            r = svc.open_round(c, me(), form.title.data)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        r = attempt(lambda: svc.open_round(c, me(), form.title.data), form=form)
+        if r is not FAILED:
             flash("The round is open: members can propose topics and vote.", "success")
             return redirect(url_for("communities.round", round_id=r.id))
     rounds = list(
@@ -58,13 +60,10 @@ def round(round_id: int):
     c, m, r = _round_or_404(round_id)
     form = TopicForm()
     if form.validate_on_submit():
-        try:
-            svc.propose(r, m, form.title.data, form.description.data or "")
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        result = attempt(
+            lambda: svc.propose(r, m, form.title.data, form.description.data or ""), form=form
+        )
+        if result is not FAILED:
             flash("Topic added. Members can vote for it.", "success")
             return redirect(url_for("communities.round", round_id=r.id))
     return render_template(
@@ -105,14 +104,7 @@ def close_round(round_id: int):
     r = get_or_404(PriorityRound, round_id)
     facilitator_or_404(r.community_id)
     if ActionForm().validate_on_submit():
-        try:
-            svc.close_round(r, me())
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("The round is closed. The results are final.", "success")
+        attempt(lambda: svc.close_round(r, me()), "The round is closed. The results are final.")
     return redirect(url_for("communities.round", round_id=r.id))
 
 
@@ -124,15 +116,13 @@ def start_from_topic(topic_id: int):
     source = community_or_404(topic.round.community_id)
     form = StartCommunityForm()
     if form.validate_on_submit():
-        try:
-            c = svc.start_community(
+        c = attempt(
+            lambda: svc.start_community(
                 topic, me(), form.name.data, form.description.data, form.rules.data
-            )
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            ),
+            form=form,
+        )
+        if c is not FAILED:
             flash(f"{c.name} has started from the priority '{topic.title}'.", "success")
             return redirect(url_for("communities.community", community_id=c.id))
     elif request.method == "GET":

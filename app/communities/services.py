@@ -52,6 +52,18 @@ def _text(value: str, label: str, field: str, maximum: int, required: bool = Tru
     return value
 
 
+def insert_once(obj, refusal: CommunityError, add: bool = True) -> None:
+    """Flush `obj` in a savepoint: when a unique constraint says it exists already (a
+    double click, parallel requests), only the savepoint is undone and `refusal` raised."""
+    try:
+        with db.session.begin_nested():
+            if add:
+                db.session.add(obj)
+            db.session.flush()
+    except IntegrityError:
+        raise refusal from None
+
+
 # --- communities and ground rules ------------------------------------------------------
 
 
@@ -66,12 +78,7 @@ def create_community(actor, name: str, theme: str, description: str, rules: str)
         rules_version=1,
         created_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(community)
-            db.session.flush()
-    except IntegrityError:
-        raise CommunityError("There is already a community with this name", "name") from None
+    insert_once(community, CommunityError("There is already a community with this name", "name"))
     db.session.add(
         GroundRules(
             community_id=community.id,
@@ -167,13 +174,9 @@ def ask_to_join(
     m.rules_accepted_at = utcnow()
     m.requested_at = utcnow()
     m.decided_at = m.decided_by_id = m.left_at = None
-    try:
-        with db.session.begin_nested():
-            if new:
-                db.session.add(m)
-            db.session.flush()
-    except IntegrityError:
-        raise Changed("You have already asked to join. A facilitator will decide soon.") from None
+    insert_once(
+        m, Changed("You have already asked to join. A facilitator will decide soon."), add=new
+    )
     audit.record(
         "communities.join_requested",
         m,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.communities.models import (
     Community,
@@ -17,7 +16,7 @@ from app.communities.models import (
     SupportRequest,
     SupportVolunteer,
 )
-from app.communities.services import BODY_MAX, Changed, CommunityError, _text
+from app.communities.services import BODY_MAX, Changed, CommunityError, _text, insert_once
 from app.core import audit, state
 from app.core.db import utcnow
 from app.extensions import db
@@ -73,12 +72,7 @@ def volunteer(req: SupportRequest, member: CommunityMember, today: date) -> Supp
     if taken >= MAX_VOLUNTEERS:
         raise Changed("This request already has two volunteers.")
     v = SupportVolunteer(request_id=req.id, member_id=member.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(v)
-            db.session.flush()
-    except IntegrityError:
-        raise Changed("You have already volunteered for this request.") from None
+    insert_once(v, Changed("You have already volunteered for this request."))
     audit.record("communities.volunteered", v, actor=member.user, summary=req.title[:300])
     return v
 

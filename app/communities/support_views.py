@@ -10,9 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.communities import support as svc
 from app.communities.blueprint import bp
 from app.communities.forms import PaymentForm, SupportForm, TimeForm
-from app.communities.loading import me, member_or_404
+from app.communities.loading import FAILED, attempt, me, member_or_404
 from app.communities.models import CommunityMember, SupportKind, SupportRequest, SupportVolunteer
-from app.communities.services import CommunityError
 from app.core.access import get_or_404, roles, signed_in
 from app.core.clock import today
 from app.core.forms import ActionForm
@@ -26,8 +25,8 @@ def support(community_id: int):
     c, m = member_or_404(community_id)
     form = SupportForm()
     if form.validate_on_submit():
-        try:
-            req = svc.ask(
+        req = attempt(
+            lambda: svc.ask(
                 c,
                 m,
                 SupportKind(form.kind.data),
@@ -36,12 +35,10 @@ def support(community_id: int):
                 form.deadline.data,
                 today(),
                 bool(form.funded.data),
-            )
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            ),
+            form=form,
+        )
+        if req is not FAILED:
             flash("Your request is posted. Members can offer to help.", "success")
             return redirect(url_for("communities.support_request", request_id=req.id))
     requests = list(
@@ -104,14 +101,10 @@ def support_request(request_id: int):
 def volunteer(request_id: int):
     _c, m, req = _request_or_404(request_id)
     if ActionForm().validate_on_submit():
-        try:
-            svc.volunteer(req, m, today())
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Thank you for offering to help. Log your time as you go.", "success")
+        attempt(
+            lambda: svc.volunteer(req, m, today()),
+            "Thank you for offering to help. Log your time as you go.",
+        )
     return redirect(url_for("communities.support_request", request_id=req.id))
 
 
@@ -124,14 +117,7 @@ def log_time(volunteer_id: int):
     if v.member_id != m.id:
         return redirect(url_for("communities.support_request", request_id=req.id))
     if form.validate_on_submit():
-        try:
-            svc.log_time(v, m, form.minutes.data)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Time logged.", "success")
+        attempt(lambda: svc.log_time(v, m, form.minutes.data), "Time logged.")
     else:
         flash(form.error_list()[0]["text"], "error")
     return redirect(url_for("communities.support_request", request_id=req.id))
@@ -143,14 +129,7 @@ def record_payment(volunteer_id: int):
     v = get_or_404(SupportVolunteer, volunteer_id, options=[joinedload(SupportVolunteer.request)])
     form = PaymentForm()
     if form.validate_on_submit():
-        try:
-            svc.record_payment(v, me(), form.amount.data)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Payment recorded.", "success")
+        attempt(lambda: svc.record_payment(v, me(), form.amount.data), "Payment recorded.")
     else:
         flash(form.error_list()[0]["text"], "error")
     return redirect(url_for("communities.report_page") + "#payments")
@@ -161,12 +140,5 @@ def record_payment(volunteer_id: int):
 def mark_paid(volunteer_id: int):
     v = get_or_404(SupportVolunteer, volunteer_id)
     if ActionForm().validate_on_submit():
-        try:
-            svc.mark_paid(v, me())
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Marked as paid.", "success")
+        attempt(lambda: svc.mark_paid(v, me()), "Marked as paid.")
     return redirect(url_for("communities.report_page") + "#payments")

@@ -12,6 +12,8 @@ from app.communities import policy, services
 from app.communities.blueprint import bp
 from app.communities.forms import CommunityForm, JoinForm, ProfileForm, RulesForm
 from app.communities.loading import (
+    FAILED,
+    attempt,
     community_or_404,
     facilitator_or_404,
     me,
@@ -19,7 +21,6 @@ from app.communities.loading import (
     profile_from,
 )
 from app.communities.models import Community, CommunityMember, MemberStatus
-from app.communities.services import CommunityError
 from app.core.access import get_or_404, roles, signed_in
 from app.core.forms import ActionForm
 from app.core.roles import Role
@@ -62,15 +63,13 @@ def index():
 def new():
     form = CommunityForm()
     if form.validate_on_submit():
-        try:
-            c = services.create_community(
+        c = attempt(
+            lambda: services.create_community(
                 me(), form.name.data, form.theme.data, form.description.data, form.rules.data
-            )
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            ),
+            form=form,
+        )
+        if c is not FAILED:
             flash(f"{c.name} has started. Appoint its facilitators once they join.", "success")
             return redirect(url_for("communities.community", community_id=c.id))
     return render_template("communities/new.html", form=form), _status(request.method == "GET")
@@ -109,17 +108,15 @@ def join(community_id: int):
         return redirect(url_for("communities.community", community_id=c.id))
     form = JoinForm(data={"show": ["name", "role"], "digest": True})
     if form.validate_on_submit():
-        try:
-            version = int(form.rules_version.data or 0)
-        except ValueError:
-            version = 0
-        try:
-            services.ask_to_join(c, me(), profile_from(form), bool(form.accept.data), version)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        raw = form.rules_version.data or ""
+        version = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+        result = attempt(
+            lambda: services.ask_to_join(
+                c, me(), profile_from(form), bool(form.accept.data), version
+            ),
+            form=form,
+        )
+        if result is not FAILED:
             flash("Thank you. A facilitator will look at your request soon.", "success")
             return redirect(url_for("communities.community", community_id=c.id))
     form.rules_version.data = c.rules_version
@@ -151,13 +148,8 @@ def profile(community_id: int):
         }
     )
     if form.validate_on_submit():
-        try:
-            services.update_profile(m, me(), profile_from(form))
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        result = attempt(lambda: services.update_profile(m, me(), profile_from(form)), form=form)
+        if result is not FAILED:
             flash("Saved. Other members see what you chose.", "success")
             return redirect(url_for("communities.members", community_id=c.id))
     return render_template(
@@ -170,14 +162,12 @@ def profile(community_id: int):
 def accept_rules(community_id: int):
     c, m = member_or_404(community_id)
     if ActionForm().validate_on_submit():
-        try:
-            services.accept_rules(m, me(), int(request.form.get("version", "0") or 0))
-            db.session.commit()
-        except (CommunityError, ValueError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Thank you for accepting the new ground rules.", "success")
+        raw = request.form.get("version", "")
+        version = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+        attempt(
+            lambda: services.accept_rules(m, me(), version),
+            "Thank you for accepting the new ground rules.",
+        )
     return redirect(url_for("communities.community", community_id=c.id))
 
 
@@ -189,14 +179,10 @@ def leave(community_id: int):
     if m is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        try:
-            services.leave(m, me())
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(f"You have left {c.name}. You can ask to join again at any time.", "success")
+        attempt(
+            lambda: services.leave(m, me()),
+            f"You have left {c.name}. You can ask to join again at any time.",
+        )
     return redirect(url_for("communities.community", community_id=c.id))
 
 
@@ -218,14 +204,10 @@ def _decide(community_id: int, member_id: int, approve: bool):
     c, _f = facilitator_or_404(community_id)
     m = get_or_404(CommunityMember, member_id, lambda x: x.community_id == c.id)
     if ActionForm().validate_on_submit():
-        try:
-            services.decide(m, me(), approve)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(f"{m.user.name} is {'now a member' if approve else 'not approved'}.", "success")
+        attempt(
+            lambda: services.decide(m, me(), approve),
+            f"{m.user.name} is {'now a member' if approve else 'not approved'}.",
+        )
     return redirect(url_for("communities.members", community_id=c.id))
 
 
@@ -248,14 +230,10 @@ def facilitator(community_id: int, member_id: int):
     m = get_or_404(CommunityMember, member_id, lambda x: x.community_id == c.id)
     if ActionForm().validate_on_submit():
         on = request.form.get("on") == "1"
-        try:
-            services.set_facilitator(m, me(), on)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(f"{m.user.name} is {'now' if on else 'no longer'} a facilitator.", "success")
+        attempt(
+            lambda: services.set_facilitator(m, me(), on),
+            f"{m.user.name} is {'now' if on else 'no longer'} a facilitator.",
+        )
     return redirect(url_for("communities.manage", community_id=c.id))
 
 
@@ -268,13 +246,8 @@ def manage(community_id: int):
         abort(404)
     form = RulesForm()
     if form.validate_on_submit():
-        try:
-            services.new_rules(c, me(), form.rules.data)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        result = attempt(lambda: services.new_rules(c, me(), form.rules.data), form=form)
+        if result is not FAILED:
             flash("The new ground rules are in place. Members are asked to accept them.", "success")
             return redirect(url_for("communities.community", community_id=c.id))
     elif request.method == "GET" and c.current_rules:

@@ -10,9 +10,8 @@ from sqlalchemy.orm import joinedload
 from app.communities import services
 from app.communities.blueprint import bp
 from app.communities.forms import HideForm, PostForm, ReplyForm
-from app.communities.loading import facilitator_or_404, me, member_or_404
+from app.communities.loading import FAILED, attempt, facilitator_or_404, me, member_or_404
 from app.communities.models import CommunityMember, Post, PostKind
-from app.communities.services import CommunityError
 from app.core import storage
 from app.core.access import get_or_404, signed_in
 from app.core.pagination import paginate, parse_page
@@ -29,8 +28,8 @@ def workspace(community_id: int):
     if form.validate_on_submit():
         file = request.files.get("upload")
         data = file.read(storage.max_bytes() + 1) if file and file.filename else None
-        try:
-            post = services.add_post(
+        post = attempt(
+            lambda: services.add_post(
                 c,
                 m,
                 form.body.data,
@@ -38,12 +37,10 @@ def workspace(community_id: int):
                 form.title.data,
                 file=data,
                 filename=file.filename if data is not None else "",
-            )
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            ),
+            form=form,
+        )
+        if post is not FAILED:
             flash("Posted to the workspace.", "success")
             return redirect(url_for("communities.post", community_id=c.id, post_id=post.id))
     stmt = (
@@ -92,13 +89,8 @@ def post(community_id: int, post_id: int):
     c, m, p = _post_or_404(community_id, post_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
-            services.add_post(c, m, form.body.data, parent=p)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+        result = attempt(lambda: services.add_post(c, m, form.body.data, parent=p), form=form)
+        if result is not FAILED:
             flash("Reply posted.", "success")
             return redirect(url_for("communities.post", community_id=c.id, post_id=p.id))
     replies = list(
@@ -128,14 +120,10 @@ def hide(community_id: int, post_id: int):
     form = HideForm()
     top = p.parent_id or p.id
     if form.validate_on_submit():
-        try:
-            services.hide_post(p, me(), form.reason.data)
-            db.session.commit()
-        except CommunityError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("Hidden. The reason is kept in the audit log.", "success")
+        attempt(
+            lambda: services.hide_post(p, me(), form.reason.data),
+            "Hidden. The reason is kept in the audit log.",
+        )
     else:
         flash(next(iter(form.reason.errors), "Enter the reason for hiding it"), "error")
     return redirect(url_for("communities.post", community_id=c.id, post_id=top))
