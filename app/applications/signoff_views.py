@@ -258,6 +258,7 @@ def _psw_cards(user) -> list[Card]:
             heading,
             "Read each application and endorse or decline it.",
             url_for("applications.sign_off_list"),
+            waiting=n,
         )
     ]
 

@@ -275,5 +275,6 @@ def _signature_cards(user) -> list[Card]:
             "Read the agreement on how the study days will be managed, then sign it with "
             "your name.",
             url_for("documents.index"),
+            waiting=waiting,
         )
     ]

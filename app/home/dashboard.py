@@ -22,23 +22,40 @@ class Card:
     heading: str
     description: str
     href: str | None = None
+    # How many things on this card wait for the person (requests to approve, emails that
+    # failed, outputs overdue...): cards with some come first on the home page.
+    waiting: int = 0
 
 
-# What each role can do in the service today: only what works (a role with nothing to do
-# here yet is told so, rather than promised a feature that does not exist).
+# What each role does in the service today: only what works (a role with nothing to do
+# here yet is told so, rather than promised a feature that does not exist). Keep these
+# true when a feature adds or takes away what a role does.
 ROLE_INTROS = {
-    Role.APPLICANT: "apply to the programme and follow your application",
-    Role.AWARD_HOLDER: "plan your research days and see them approved, record your "
-    "personal-award spending with its receipts, and upload your outputs for feedback",
-    Role.LINE_MANAGER: "approve study days for the award holders you manage",
-    Role.PSW: "sign off applications from your authority and publish priority research areas",
-    Role.ASSISTANT_DIRECTOR: "see your organisation's award holders: their research days, "
-    "who is at risk of falling behind, and their three-way meetings",
+    Role.APPLICANT: "apply to the programme, shaping your question around your authority's "
+    "priority research areas, and follow your application to a decision",
+    Role.AWARD_HOLDER: "plan and confirm your research days, sign your learning agreement, "
+    "reply to the residential workshops, record personal-award spending with its receipts, "
+    "upload your outputs for feedback, and after the programme keep your impact log, "
+    "plan your next steps to a fellowship and answer the evaluation surveys",
+    Role.LINE_MANAGER: "approve the study days of the award holders you manage (or ask "
+    "someone to while you are away), sign their learning agreements, read the managers' "
+    "handbook, follow their outputs, suggest entries for their impact log and reply to "
+    "presentation day invitations",
+    Role.PSW: "sign off applications from your authority, publish its priority research "
+    "areas, see which of its award holders are behind with their research days, read its "
+    "impact report and suggest impact entries, and reply to presentation day invitations",
+    Role.ASSISTANT_DIRECTOR: "see your organisation's award holders (their research days, "
+    "who is at risk of falling behind and their three-way meetings) and sign their "
+    "learning agreements",
     Role.SUPERVISOR: "see the award holders you supervise, log supervision and three-way "
-    "meetings, and give feedback on their outputs",
+    "meetings, give feedback on their outputs, suggest entries for their impact log and "
+    "reply to presentation day invitations",
     Role.COACH: "see the award holders you coach and log individual and group coaching sessions",
-    Role.STAFF: "run cohorts, review and decide applications, see who is behind with "
-    "their research days, and approve and pay personal-award spending",
+    Role.STAFF: "run cohorts and select award holders, see who is behind with their "
+    "research days, approve and pay personal-award spending, allocate supervisors and "
+    "coaches, run the residential workshops and presentation days, follow outputs, and "
+    "after the programme read the impact reports, publish pre-application reviews and "
+    "evaluate every cohort",
 }
 
 STAFF_LINKS = [
@@ -79,6 +96,7 @@ def cards_for(user) -> list[Card]:
                     "Applicants invited them as their line manager or PSW. Check and confirm "
                     "before they can sign off applications.",
                     url_for("accounts.user_list", unconfirmed=1),
+                    waiting=waiting,
                 )
             )
     if user.pending_roles:
@@ -93,6 +111,8 @@ def cards_for(user) -> list[Card]:
         )
     for provider in CARD_PROVIDERS:
         cards.extend(provider(user))
+    # what asks for action (with a count of what waits) first; the rest in feature order
+    cards.sort(key=lambda c: c.waiting <= 0)
     for heading, description, href in home_links():
         cards.append(Card(heading, description, href))
     for heading, description, endpoint in STAFF_LINKS:

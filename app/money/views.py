@@ -349,6 +349,7 @@ def _money_cards(user) -> list[Card]:
                 f"{waiting} personal-award item{'s' if waiting != 1 else ''} waiting for "
                 "approval. Check receipts, approve or reject, and mark items paid.",
                 url_for("money.queue"),
+                waiting=waiting,
             )
         )
     if user.has_role(Role.AWARD_HOLDER):

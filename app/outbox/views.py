@@ -79,5 +79,6 @@ def _failed_mail_card(user) -> list[Card]:
             "The mail server refused them or was down for every retry. See why and send "
             "them again.",
             url_for("outbox.message_list", status=MailStatus.FAILED.value),
+            waiting=failed,
         )
     ]

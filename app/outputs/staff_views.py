@@ -288,6 +288,7 @@ def _output_cards(user) -> list[Card]:
                 f"{overdue} output{'s' if overdue != 1 else ''} overdue. Posters, talks, "
                 "reports and summaries by cohort; feedback, extensions and completion.",
                 url_for("outputs.cohorts"),
+                waiting=overdue,
             )
         )
     if user.has_role(Role.SUPERVISOR, Role.LINE_MANAGER):

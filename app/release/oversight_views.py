@@ -232,6 +232,7 @@ def _risk_cards(user) -> list[Card]:
                 f"Out of {holders}{where} in their programme year now. "
                 "See who, and how many days behind a steady pace they are.",
                 url_for("release.at_risk", at_risk="1"),
+                waiting=behind,
             )
         ]
     who = (

@@ -582,7 +582,12 @@ def _release_cards(user) -> list[Card]:
             if to_confirm:
                 text += f" {_days_text(to_confirm)} to confirm."
             cards.append(
-                Card("Your research days", text, url_for("release.ledger", award_id=award.id))
+                Card(
+                    "Your research days",
+                    text,
+                    url_for("release.ledger", award_id=award.id),
+                    waiting=to_confirm or 0,
+                )
             )
     if user.has_role(Role.LINE_MANAGER):
         n = pending_count(user, now)
@@ -596,6 +601,7 @@ def _release_cards(user) -> list[Card]:
                 heading,
                 "Approve or decline the study days your staff have asked for.",
                 url_for("release.approvals"),
+                waiting=n,
             )
         )
     return cards

@@ -260,6 +260,7 @@ def _staff_cards(user) -> list[Card]:
                 f"{waiting} {noun} waiting for review in {cohort.name}",
                 f"Signed off by a PSW and not yet decided. You have not scored {unscored}.",
                 url_for("selection.cohort_detail", cohort_id=cohort.id),
+                waiting=waiting,
             )
         )
     if not cards:
