@@ -295,18 +295,25 @@ def test_required_roles_set_it_up_before_anything_else(enforced, app, make, brow
 
 
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.AWARD_HOLDER], ids=lambda r: r.value)
-def test_applicants_and_award_holders_may_choose(enforced, app, make, browser, role):
+def test_applicants_and_award_holders_may_choose(
+    enforced, app, make, browser, browser_factory, role
+):
     user = make.user(role)
     resp = _password(browser, user.email)
     assert resp.headers["Location"].endswith("/")
     assert browser.get("/account/").status_code == 200
-    _set_up(browser)
+    secret, _codes = _set_up(browser)
+    other = browser_factory()
+    _password(other, user.email)
+    assert other.post(CODE_PAGE, {"code": _next_code(secret)}).status_code == 302
+    assert _signed_in(other)
     resp = browser.post("/account/two-factor/turn-off", {"password": "wrong-password-here"})
     assert "not correct" in text(resp)
     assert _user(app, user.id).totp_enabled_at is not None
     resp = browser.post("/account/two-factor/turn-off", {"password": DEMO_PASSWORD})
     assert resp.status_code == 302
     assert _user(app, user.id).totp_enabled_at is None
+    assert _signed_in(browser) and not _signed_in(other)  # other sessions ended
     assert len(_audits(app, "user.two_factor_off")) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count(RecoveryCode.id))) == 0
@@ -369,7 +376,8 @@ def test_staff_reset_a_second_factor(enforced, app, make, browser_factory):
     assert "has been reset" in text(admin.get(f"/account/people/{psw.id}"))
     stored = _user(app, psw.id)
     assert stored.totp_enabled_at is None and stored.totp_secret is None
-    assert not _signed_in(person)  # their sessions ended
+    # their sessions ended (not merely sent to set it up again)
+    assert "/account/sign-in" in person.get("/account/").headers["Location"]
     entries = _audits(app, "user.two_factor_reset")
     assert len(entries) == 1 and entries[0].actor_id == staff.id
     assert any(

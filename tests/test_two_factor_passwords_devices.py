@@ -170,3 +170,32 @@ def test_describe_browser():
     assert describe_browser(iphone) == "Safari on iPhone"
     assert describe_browser(None) == "Unknown browser"
     assert len(describe_browser("x" * 500)) == 200
+
+
+def test_recent_sign_ins_costs_the_same_queries_with_10_or_100(app, make, browser):
+    from app.accounts.models import SignInMethod
+    from tests.helpers import recorded_sql
+    from tests.test_query_counts import IN_LIST
+
+    user = make.user(Role.APPLICANT)
+    browser.sign_in(user.email)
+
+    def add(n: int) -> None:
+        with app.app_context():
+            db.session.add_all(
+                SignInEvent(user_id=user.id, method=SignInMethod.PASSWORD, browser="Firefox")
+                for _ in range(n)
+            )
+            db.session.commit()
+
+    def count() -> list[str]:
+        browser.get("/account/sign-ins")
+        with recorded_sql(app) as statements:
+            assert browser.get("/account/sign-ins").status_code == 200
+        return [IN_LIST.sub("(...)", s) for s in statements]
+
+    add(9)
+    ten = count()
+    add(90)
+    hundred = count()
+    assert len(ten) == len(hundred), set(hundred) - set(ten)
