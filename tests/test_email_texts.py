@@ -399,6 +399,38 @@ CASES = [
             url=URL,
         ),
     ),
+    (
+        "two-factor on",
+        "two_factor_on",
+        dict(name=PERSON, reset_url=URL),
+    ),
+    (
+        "two-factor off",
+        "two_factor_off",
+        dict(name=PERSON, reset_url=URL),
+    ),
+    (
+        "two-factor reset",
+        "two_factor_reset",
+        dict(name=PERSON, staff_name=STAFF, sign_in_url=URL),
+    ),
+    (
+        "recovery code used",
+        "two_factor_recovery_used",
+        dict(name=PERSON, left=9, account_url=URL),
+    ),
+    (
+        "new device",
+        "new_device_sign_in",
+        dict(
+            name=PERSON,
+            when="30 November 2026 at 4:37am",
+            browser="Firefox on Windows",
+            address="198.51.100.23",
+            sign_ins_url=URL,
+            reset_url=URL,
+        ),
+    ),
 ]
 
 
@@ -808,6 +840,52 @@ Dear Siobhán O'Neill & Co,
 A facilitator has not approved your request to join Complex needs & <more> this time. You can ask again, or contact the programme team if you have questions.
 
 https://prp.example.nhs.uk/x/1
+""",
+    "two-factor on": """\
+Dear Siobhán O'Neill & Co,
+
+Two-factor sign-in is now on for your Practitioner Researcher Programme account. When you sign in, you will enter a code from your authenticator app after your password. You have been signed out on every other device.
+
+If this was not you, reset your password now and contact the programme team: https://prp.example.nhs.uk/x/1
+""",
+    "two-factor off": """\
+Dear Siobhán O'Neill & Co,
+
+Two-factor sign-in is now off for your Practitioner Researcher Programme account. You will sign in with your password alone. You have been signed out on every other device.
+
+If this was not you, reset your password now and contact the programme team: https://prp.example.nhs.uk/x/1
+""",
+    "two-factor reset": """\
+Dear Siobhán O'Neill & Co,
+
+Programme & Co's team from the programme team has reset two-factor sign-in for your Practitioner Researcher Programme account, for example because you have a new phone. You have been signed out everywhere.
+
+Next time you sign in, you will be asked to set up an authenticator app again: https://prp.example.nhs.uk/x/1
+
+If you did not ask for this, contact the programme team straight away.
+""",
+    "recovery code used": """\
+Dear Siobhán O'Neill & Co,
+
+Someone signed in to your Practitioner Researcher Programme account with one of your recovery codes. That code no longer works, and you have 9 left. Every other session has been signed out.
+
+If this was you and you have lost your phone, set up two-factor sign-in again or get new recovery codes: https://prp.example.nhs.uk/x/1
+
+If this was not you, contact the programme team straight away.
+""",
+    "new device": """\
+Dear Siobhán O'Neill & Co,
+
+Your Practitioner Researcher Programme account was signed in to from a device we have not seen before.
+
+When: 30 November 2026 at 4:37am
+Browser: Firefox on Windows
+Internet address: 198.51.100.23
+
+If this was you, you do not need to do anything.
+
+If this was not you, reset your password now: https://prp.example.nhs.uk/x/1
+Then tell the programme team. You can see recent sign-ins here: https://prp.example.nhs.uk/x/1
 """,
 }
 
