@@ -39,17 +39,18 @@ ROLE_INTROS = {
     "plan your next steps to a fellowship and answer the evaluation surveys",
     Role.LINE_MANAGER: "approve the study days of the award holders you manage (or ask "
     "someone to while you are away), sign their learning agreements, read the managers' "
-    "handbook, follow their outputs, suggest entries for their impact log and reply to "
-    "presentation day invitations",
+    "handbook, follow their outputs, suggest entries for their impact log, reply to "
+    "presentation day invitations and answer the evaluation surveys",
     Role.PSW: "sign off applications from your authority, publish its priority research "
     "areas, see which of its award holders are behind with their research days, read its "
-    "impact report and suggest impact entries, and reply to presentation day invitations",
+    "impact report and suggest impact entries, reply to presentation day invitations and "
+    "answer the evaluation surveys",
     Role.ASSISTANT_DIRECTOR: "see your organisation's award holders (their research days, "
     "who is at risk of falling behind and their three-way meetings) and sign their "
     "learning agreements",
     Role.SUPERVISOR: "see the award holders you supervise, log supervision and three-way "
-    "meetings, give feedback on their outputs, suggest entries for their impact log and "
-    "reply to presentation day invitations",
+    "meetings, give feedback on their outputs, suggest entries for their impact log, "
+    "reply to presentation day invitations and answer the evaluation surveys",
     Role.COACH: "see the award holders you coach and log individual and group coaching sessions",
     Role.STAFF: "run cohorts and select award holders, see who is behind with their "
     "research days, approve and pay personal-award spending, allocate supervisors and "
