@@ -93,6 +93,9 @@ PAGES = [
     ("handbook acknowledgements", "staff", "/documents/cohorts/{running_cohort}/acknowledgements"),
     # the first request renders the PDF (WeasyPrint, seconds); the warm-up makes it cached
     ("handbook PDF (cached)", "holder", "/documents/cohorts/{running_cohort}/handbooks/holder.pdf"),
+    ("reminders (staff)", "staff", "/reminders/"),
+    ("reminders filtered by kind", "staff", "/reminders/?kind=behind_pace"),
+    ("notifications (line manager)", "manager", "/reminders/notifications"),
 ]
 FLOOR = "/healthz"
 EMAILS = {
