@@ -331,6 +331,27 @@ CASES = [
         dict(holder=HOLDER, year=3, last=True, url=URL),
     ),
     (
+        "reminder",
+        "reminder",
+        dict(
+            user=NS(name=MANAGER),
+            text="Siobhán O'Neill & Co's output is due <soon> & waiting.",
+            url=URL,
+        ),
+    ),
+    (
+        "reminder digest",
+        "reminder_digest",
+        dict(
+            user=NS(name=PERSON),
+            rows=[
+                NS(title="Your research report is due 1 July 2026", link=URL),
+                NS(title="Three-way meeting 2 for O'Neill & Co is overdue", link=URL + "2"),
+            ],
+            url=URL,
+        ),
+    ),
+    (
         "survey",
         "evaluation_survey",
         dict(
@@ -787,6 +808,26 @@ Your impact log (you will need to sign in):
 https://prp.example.nhs.uk/x/1
 
 This is the last yearly reminder. Your log stays open, so you can add to it whenever something changes.
+""",
+    "reminder": """\
+Dear Mary D'Arcy & Partner,
+
+Siobhán O'Neill & Co's output is due <soon> & waiting.
+
+https://prp.example.nhs.uk/x/1
+""",
+    "reminder digest": """\
+Dear Siobhán O'Neill & Co,
+
+Your reminders from the past week:
+
+- Your research report is due 1 July 2026
+  https://prp.example.nhs.uk/x/1
+- Three-way meeting 2 for O'Neill & Co is overdue
+  https://prp.example.nhs.uk/x/12
+
+All your notifications, and how often you get these emails, are here (you will need to sign in):
+https://prp.example.nhs.uk/x/1
 """,
     "survey": """\
 Dear Mary D'Arcy & Partner,
