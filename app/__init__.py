@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from app.organisations.views import bp as organisations_bp
     from app.outbox.views import bp as outbox_bp
     from app.outputs.routes import bp as outputs_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.release.views import bp as release_bp
     from app.reminders.views import bp as reminders_bp
     from app.residentials.views import bp as residentials_bp
@@ -194,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
         impact_bp,
         bridging_bp,
         evaluation_bp,
+        privacy_bp,
         reminders_bp,
         communities_bp,
     ):
@@ -237,8 +239,10 @@ def register_documents(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.demo.commands import register as register_demo
     from app.home.commands import register as register_home
+    from app.privacy.commands import register as register_privacy
     from app.residentials.commands import register as register_residentials
 
     register_demo(app)
     register_home(app)
     register_residentials(app)
+    register_privacy(app)

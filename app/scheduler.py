@@ -7,7 +7,8 @@ Jobs:
   row with a unique key, added with its email in one transaction, so it goes once);
 - send the weekly digests on Monday at 07:00 London time (`send_digests`: each person's
   digest is marked on its reminders in the same transaction as its email, so it goes
-  once even if two schedulers run).
+  once even if two schedulers run);
+- the retention purge daily at 02:30 UTC (`app.privacy.purge.run`, also `flask purge`).
 
 Run one scheduler per deployment. Running two by mistake, or `flask send-mail` from
 cron as well, sends nothing twice: every message is claimed before it is sent.
@@ -68,6 +69,23 @@ def send_digests(app: Flask) -> int:
             db.session.remove()
 
 
+def purge(app: Flask) -> int:
+    """The retention purge (issue 20), once a day; every rule is safe to run again."""
+    from app.privacy.purge import run
+
+    with app.app_context():
+        try:
+            outcomes = run()
+            db.session.commit()
+            return sum(o.count for o in outcomes)
+        except Exception:
+            app.logger.exception("Retention purge failed; tomorrow's run tries again")
+            db.session.rollback()
+            return 0
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
@@ -101,5 +119,16 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=12 * 3600,  # a scheduler down at 07:00 still sends that day
+    )
+    scheduler.add_job(
+        purge,
+        "cron",
+        hour=2,
+        minute=30,
+        args=[app],
+        id="privacy-purge",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,  # a scheduler down at 02:30 still purges that morning
     )
     return scheduler

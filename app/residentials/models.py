@@ -150,7 +150,9 @@ class Registration(db.Model):
         ForeignKey("award.id", ondelete="CASCADE"), index=True, info=link()
     )
     attending: Mapped[bool] = mapped_column(Boolean)
-    accommodation: Mapped[str] = mapped_column(Text, default="", info=not_personal())
+    accommodation: Mapped[str] = mapped_column(
+        Text, default="", info=personal(Category.SPECIAL, Retention.AFTER_WORKSHOP)
+    )
     dietary: Mapped[str] = mapped_column(
         Text, default="", info=personal(Category.SPECIAL, Retention.AFTER_WORKSHOP)
     )

@@ -300,10 +300,11 @@ def send_apologies(
     return row
 
 
-def clear_needs(today: date) -> int:
-    """Clear accommodation, dietary and access needs NEEDS_KEPT_DAYS after the workshop.
-    One audit entry per registration cleared (saying that, not what was held)."""
-    cutoff = today - timedelta(days=NEEDS_KEPT_DAYS)
+def clear_needs(today: date, kept_days: int = NEEDS_KEPT_DAYS) -> int:
+    """Clear accommodation, dietary and access needs `kept_days` after the workshop (the
+    privacy purge passes the configured period). One audit entry per registration
+    cleared (saying that, not what was held)."""
+    cutoff = today - timedelta(days=kept_days)
     rows = list(
         db.session.scalars(
             select(Registration)
@@ -320,7 +321,7 @@ def clear_needs(today: date) -> int:
             "residentials.needs_cleared",
             reg,
             changes={"needs": [had, False]},
-            summary=f"Needs cleared {NEEDS_KEPT_DAYS} days after the workshop",
+            summary=f"Needs cleared {kept_days} days after the workshop",
         )
     return len(rows)
 

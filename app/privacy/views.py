@@ -1,0 +1,178 @@
+"""Data protection pages: the public privacy notice; a person's own copy of their data;
+and, for programme staff, a person's copy, the erasure preview and erasure, and the
+retention settings with what the next purge would do."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from app.accounts.models import User
+from app.core.access import get_or_404, public, roles, signed_in
+from app.core.forms import ActionForm
+from app.core.params import clean_text
+from app.core.roles import Role
+from app.extensions import db
+from app.privacy import access, erasure, policy, purge, retention, services
+from app.privacy import notice as notice_map
+from app.privacy.blueprint import bp
+from app.privacy.declare import Retention
+from app.privacy.forms import EraseForm, PeriodForm
+
+SEARCH_LIMIT = 25
+
+
+@bp.route("/notice")
+@public
+def notice():
+    return render_template(
+        "privacy/notice.html",
+        groups=notice_map.groups(),
+        finance_years=retention.finance_years(),
+    )
+
+
+def _zip(person) -> Response:
+    """Audit the request, commit, then stream the ZIP; its completion is audited when the
+    last piece has gone."""
+    actor = current_user._get_current_object()
+    services.copy_requested(person, actor)
+    db.session.commit()
+    summary = access.Summary()
+
+    def generate():
+        yield from access.archive(person, summary)
+        services.copy_completed(db.session.merge(person), db.session.merge(actor), summary)
+        db.session.commit()
+
+    response = Response(stream_with_context(generate()), mimetype="application/zip")
+    name = f"personal-data-{person.id}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/your-data")
+@signed_in
+def my_data():
+    return render_template("privacy/my_data.html", form=ActionForm())
+
+
+@bp.route("/your-data/download", methods=["POST"])
+@signed_in
+def my_data_download():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _zip(current_user._get_current_object())
+
+
+@bp.route("/")
+@roles(Role.STAFF)
+def index():
+    q = clean_text(request.args.get("q", ""))[:100]
+    people = []
+    if q:
+        like = f"%{q.lower()}%"
+        people = list(
+            db.session.scalars(
+                select(User)
+                .where(or_(User.name.ilike(like), User.email.ilike(like)))
+                .order_by(User.name, User.id)
+                .limit(SEARCH_LIMIT)
+            )
+        )
+    return render_template(
+        "privacy/index.html",
+        q=q,
+        people=people,
+        limit=SEARCH_LIMIT,
+        form=PeriodForm(days=retention.days(Retention.UNSUCCESSFUL)),
+        outcomes=_dry_run(),
+    )
+
+
+def _dry_run():
+    outcomes = purge.run(dry_run=True)
+    db.session.rollback()
+    return outcomes
+
+
+@bp.route("/settings", methods=["POST"])
+@roles(Role.STAFF)
+def settings():
+    form = PeriodForm()
+    if form.validate_on_submit():
+        services.set_unsuccessful_days(form.days.data, current_user)
+        db.session.commit()
+        flash(f"Unsuccessful applications are now kept {form.days.data} days.", "success")
+        return redirect(url_for("privacy.index"))
+    return (
+        render_template(
+            "privacy/index.html", q="", people=[], limit=SEARCH_LIMIT, form=form,
+            outcomes=_dry_run(),
+        ),
+        400,
+    )  # fmt: skip
+
+
+def _person(user_id: int) -> User:
+    return get_or_404(User, user_id, lambda u: policy.can_manage(current_user))
+
+
+@bp.route("/people/<int:user_id>")
+@roles(Role.STAFF)
+def person(user_id: int):
+    p = _person(user_id)
+    return render_template(
+        "privacy/person.html",
+        person=p,
+        erased=services.erasure_of(p),
+        form=ActionForm(),
+        may_erase=policy.can_erase(current_user, p),
+    )
+
+
+@bp.route("/people/<int:user_id>/download", methods=["POST"])
+@roles(Role.STAFF)
+def person_download(user_id: int):
+    p = _person(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _zip(p)
+
+
+@bp.route("/people/<int:user_id>/erase", methods=["GET", "POST"])
+@roles(Role.STAFF)
+def erase(user_id: int):
+    p = _person(user_id)
+    if services.erasure_of(p) is not None or not policy.can_erase(current_user, p):
+        abort(404)
+    form = EraseForm(p.email)
+    if form.validate_on_submit():
+        try:
+            _plan, findings = erasure.erase(p, current_user._get_current_object())
+            db.session.commit()
+        except erasure.ErasureError as exc:
+            db.session.rollback()
+            form.add_error("confirm", str(exc))
+        else:
+            return render_template("privacy/erased.html", person=p, plan=_plan, findings=findings)
+    status = 400 if request.method == "POST" else 200
+    plan = erasure.preview(p.id)
+    return render_template(
+        "privacy/erase.html",
+        person=p,
+        plan=plan,
+        form=form,
+        years=retention.finance_years(),
+    ), status
