@@ -176,19 +176,28 @@ def award_stmt() -> Select:
     )
 
 
-def _meeting_counts(award_ids: list[int]) -> dict[int, dict[str, object]]:
-    out: dict[int, dict[str, object]] = {a: {} for a in award_ids}
+def _meetings(
+    award_ids: list[int],
+) -> tuple[dict[int, dict[str, tuple[int, date | None]]], dict[int, list[date]]]:
+    """Per award: {kind: (meetings, the last one's date)} and the dates of its three-way
+    meetings (one entry per meeting), in one query grouped by day (it was two)."""
+    counts: dict[int, dict[str, tuple[int, date | None]]] = {a: {} for a in award_ids}
+    held: dict[int, list[date]] = {a: [] for a in award_ids}
     if not award_ids:
-        return out
+        return counts, held
     rows = db.session.execute(
-        select(Attendee.award_id, Meeting.kind, func.count(Meeting.id), func.max(Meeting.held_on))
+        select(Attendee.award_id, Meeting.kind, Meeting.held_on, func.count(Meeting.id))
         .join(Meeting, Meeting.id == Attendee.meeting_id)
         .where(Attendee.award_id.in_(award_ids))
-        .group_by(Attendee.award_id, Meeting.kind)
+        .group_by(Attendee.award_id, Meeting.kind, Meeting.held_on)
     )
-    for award_id, kind, count, last in rows:
-        out[award_id][kind] = (int(count), last)
-    return out
+    for award_id, kind, day, n in rows:
+        n = int(n)
+        before, last = counts[award_id].get(kind, (0, None))
+        counts[award_id][kind] = (before + n, day if last is None or day > last else last)
+        if kind == MeetingKind.THREE_WAY:
+            held[award_id].extend([day] * n)
+    return counts, held
 
 
 def current_people(award_ids: list[int]) -> dict[int, dict[PoolKind, User]]:
@@ -207,11 +216,10 @@ def current_people(award_ids: list[int]) -> dict[int, dict[PoolKind, User]]:
 
 def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
     """Days taken and remaining (the release ledger), at-risk, meetings, three-way status
-    the current supervisor and coach and the outputs, for a page of awards in six queries."""
+    the current supervisor and coach and the outputs, for a page of awards in five queries."""
     ids = [a.id for a in awards]
     sums = ledger.balances_for(ids)
-    counts = _meeting_counts(ids)
-    held = three_way_dates(ids)
+    counts, held = _meetings(ids)
     people = current_people(ids)
     outputs = outputs_for(ids, today)
     rows = []
