@@ -40,17 +40,21 @@ def presentation_day(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
     on = presentation.day_of(c.id)
     sent = presentation.invitations(c.id)
+    now = today()
+    # who is still to invite matters only before the day (the page offers to send them
+    # then); after it, working it out cost three queries over the whole cohort for nothing
+    waiting = len(presentation.invitees(c.id, on)) - len(sent) if on and on >= now else 0
     return render_template(
         "residentials/presentation_day.html",
         cohort=c,
         day=on,
         record=presentation.record_of(c.id),
         invitations=sent,
-        waiting=len(presentation.invitees(c.id, on)) - len(sent) if on else 0,
+        waiting=waiting,
         slots=running_order.slots(c.id),
         replies={r: sum(1 for i in sent if i.reply == r) for r in Reply},
         form=ActionForm(),
-        today=today(),
+        today=now,
     )
 
 
