@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserStatus
@@ -32,18 +32,14 @@ from app.reminders.registry import Due, Kind, kinds, optional_kinds
 from app.reminders.rules import working_days_since  # noqa: F401  (kept importable here)
 
 
-def _already(rule: str, subject_id: int, period: str, user_id: int | None) -> bool:
-    who = Reminder.user_id.is_(None) if user_id is None else Reminder.user_id == user_id
-    return db.session.scalar(
-        select(
-            exists().where(
-                Reminder.rule == rule,
-                Reminder.subject_id == subject_id,
-                Reminder.period == period,
-                who,
-            )
-        )
+def _recorded(rule: str) -> set[tuple[int, str, int | None]]:
+    """(subject, period, person) of the reminders of a kind already recorded: one query
+    a kind and sweep, not one a reminder. A sweep racing this one is still stopped by
+    the unique key."""
+    rows = db.session.execute(
+        select(Reminder.subject_id, Reminder.period, Reminder.user_id).where(Reminder.rule == rule)
     )
+    return {(s, p, u) for s, p, u in rows}
 
 
 def cohorts_off() -> set[tuple[int, str]]:
@@ -71,12 +67,14 @@ def skip_reason(kind: Kind, due: Due) -> str | None:
     return None
 
 
-def _record(kind: Kind, due: Due, today: date) -> bool:
+def _record(kind: Kind, due: Due, today: date, seen: set) -> bool:
     """Record the reminder and queue its email in one savepoint. True if it was emailed
     or held for a digest now; False if it was there already or is skipped."""
     user_id = due.person.id if due.person is not None else None
-    if _already(kind.name, due.subject_id, due.period, user_id):
+    key = (due.subject_id, due.period, user_id)
+    if key in seen:
         return False
+    seen.add(key)
     reason = skip_reason(kind, due)
     pref = db.session.get(ReminderPreference, user_id) if reason is None else None
     digest = bool(pref and pref.weekly_digest)
@@ -119,10 +117,11 @@ def sweep(today: date | None = None) -> int:
     off = cohorts_off()
     sent = 0
     for kind in kinds():
+        seen = _recorded(kind.name)
         for due in kind.rule(today):
             if due.cohort_id is not None and (due.cohort_id, kind.name) in off:
                 continue
-            sent += _record(kind, due, today)
+            sent += _record(kind, due, today, seen)
     db.session.commit()
     return sent
 
