@@ -132,3 +132,27 @@ def test_a_holders_backfill_page_does_not_grow_with_its_invoices_and_payments(ap
     _backfill(app, award, 90, 10)
     at_100 = page_queries(app, browser, url)
     assert_flat("money backfill", at_10, at_100)
+
+
+def test_a_holders_backfill_entries_are_paged_and_the_totals_are_of_them_all(app, make, browser):
+    (award,) = _awards(app, make, 1)
+    browser.sign_in(make.user(Role.STAFF).email)
+    url = f"/money/backfill/{award.id}"
+    _backfill(app, award, 30, 0)
+    per_page = app.config["PER_PAGE"]
+    assert per_page < 30
+    first = browser.get(url).get_data(as_text=True)
+    assert first.count("REF-") == per_page and "?page=2" in first
+    seen, n = [], 1
+    while True:
+        page = browser.get(f"{url}?page={n}").get_data(as_text=True)
+        found = page.count("REF-")
+        if not found:
+            break
+        seen.append(found)
+        n += 1
+    assert sum(seen) == 30 and all(c == per_page for c in seen[:-1])
+    # the figures are over every entry, on every page: 15 invoices of 100 + i pence
+    invoiced = sum(100 + i for i in range(0, 30, 2))
+    assert f"£{invoiced // 100}.{invoiced % 100:02d}" in page
+    assert "No invoices or payments yet" not in page  # past the last page

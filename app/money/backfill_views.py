@@ -4,7 +4,7 @@ and how the money went."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.awards.models import Award
 from app.core import storage
 from app.core.access import get_or_404, roles
+from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.money import backfill
@@ -29,12 +30,14 @@ def _award(award_id: int) -> Award:
 
 def _page(award: Award, invoice=None, payment=None, plan_form=None):
     plan = db.session.scalar(select(BackfillPlan).where(BackfillPlan.award_id == award.id))
-    entries = list(
-        db.session.scalars(
-            select(BackfillEntry)
-            .where(BackfillEntry.award_id == award.id)
-            .order_by(BackfillEntry.dated_on, BackfillEntry.id)
-        )
+    # paged, uncounted (no COUNT query: the figures above are the totals that matter)
+    entries = paginate(
+        select(BackfillEntry)
+        .where(BackfillEntry.award_id == award.id)
+        .order_by(BackfillEntry.dated_on, BackfillEntry.id),
+        parse_page(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+        count=False,
     )
     return render_template(
         "money/backfill.html",
