@@ -1525,6 +1525,7 @@ def add_audit_entries(b: Build) -> None:
 from app.demo.national_after import add_after_programme  # noqa: E402
 from app.demo.national_documents import add_documents  # noqa: E402
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
+from app.demo.national_reminders import add_reminders  # noqa: E402
 from app.demo.national_residentials import add_residentials  # noqa: E402
 from app.demo.national_supervision import add_supervision  # noqa: E402
 
@@ -1544,6 +1545,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_residentials,
     add_after_programme,
     add_documents,
+    add_reminders,
     add_audit_entries,
 ]
 
