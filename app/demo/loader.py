@@ -134,6 +134,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.impact import load_impact
 
     impacts = load_impact()
+    from app.demo.communities import load_communities
+
+    communities = load_communities(users)
     from app.demo.mail import load_mail
 
     failed_mail = load_mail()
@@ -159,6 +162,7 @@ def load_demo() -> dict[str, int]:
         "award_holders_completed": completed,
         "learning_agreements_prepared": agreements,
         "impact_entries": impacts,
+        "communities_created": communities,
         "failed_emails": failed_mail,
         "reminders": reminders,
     }

@@ -1,0 +1,84 @@
+"""The communities demo: "Complex needs" and "Workforce" with members of every
+background (carer@demo.test a member with no employer), a year of monthly meetings with
+attendance, training sessions, a live workspace with one hidden post, a closed priority
+round and involvement payments; loading it twice adds nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.communities.models import (
+    Background,
+    Community,
+    CommunityMeeting,
+    CommunityMember,
+    MeetingBooking,
+    MeetingKind,
+    MemberStatus,
+    Post,
+    PriorityRound,
+    RoundStatus,
+    SupportVolunteer,
+)
+from app.core.db import utcnow
+from app.extensions import db
+
+
+def test_demo_communities(app, browser):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        before = db.session.scalar(select(func.count(CommunityMember.id)))
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CommunityMember.id))) == before
+        names = set(db.session.scalars(select(Community.name)))
+        assert names == {"Complex needs", "Workforce"}
+        for c in db.session.scalars(select(Community)):
+            backgrounds = set(
+                db.session.scalars(
+                    select(CommunityMember.background).where(
+                        CommunityMember.community_id == c.id,
+                        CommunityMember.status == MemberStatus.MEMBER,
+                    )
+                )
+            )
+            assert backgrounds == set(Background), c.name
+            held = db.session.scalar(
+                select(func.count(CommunityMeeting.id)).where(
+                    CommunityMeeting.community_id == c.id,
+                    CommunityMeeting.kind == MeetingKind.MEETING,
+                    CommunityMeeting.starts_at < utcnow(),
+                )
+            )
+            assert held >= 10, c.name  # a year of monthly meetings
+            assert db.session.scalar(
+                select(func.count(CommunityMeeting.id)).where(
+                    CommunityMeeting.community_id == c.id,
+                    CommunityMeeting.starts_at > utcnow(),
+                )
+            )
+        carer = db.session.scalar(select(User).where(User.email == "carer@demo.test"))
+        assert carer.memberships == []
+        assert {
+            m.status
+            for m in db.session.scalars(
+                select(CommunityMember).where(CommunityMember.user_id == carer.id)
+            )
+        } == {MemberStatus.MEMBER}
+        assert db.session.scalar(
+            select(func.count(MeetingBooking.id)).where(MeetingBooking.attended.is_(True))
+        )
+        assert db.session.scalar(select(func.count(Post.id)).where(Post.hidden_at.isnot(None))) == 1
+        assert db.session.scalar(
+            select(func.count(PriorityRound.id)).where(PriorityRound.status == RoundStatus.CLOSED)
+        )
+        assert db.session.scalar(
+            select(func.count(SupportVolunteer.id)).where(
+                SupportVolunteer.paid_at.is_(None), SupportVolunteer.payment_pence.isnot(None)
+            )
+        )
+    browser.sign_in("carer@demo.test", "demo-password")
+    page = browser.get("/communities/").get_data(as_text=True)
+    assert "Complex needs" in page and "Workforce" in page
