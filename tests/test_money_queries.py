@@ -156,3 +156,24 @@ def test_a_holders_backfill_entries_are_paged_and_the_totals_are_of_them_all(app
     invoiced = sum(100 + i for i in range(0, 30, 2))
     assert f"£{invoiced // 100}.{invoiced % 100:02d}" in page
     assert "No invoices or payments yet" not in page  # past the last page
+
+
+def test_the_programme_budget_pages_its_holders_and_totals_them_all(app, make, browser):
+    from app.awards.models import Award
+
+    per_page = app.config["PER_PAGE"]
+    awards = _awards(app, make, per_page + 2)
+    with app.app_context():
+        cohort_id = db.session.get(Award, awards[0].id).cohort_id
+    browser.sign_in(make.user(Role.STAFF).email)
+    url = f"/money/budget/{cohort_id}"
+
+    def rows(page: str) -> int:
+        table = page.split('id="holders"', 1)[1].split("</table>", 1)[0]
+        return table.count('<tr class="nhsuk-table__row">') - 1  # the header row
+
+    first = browser.get(url).get_data(as_text=True)
+    assert f"to {per_page + 2} award holders" in first
+    assert rows(first) == per_page and "?page=2" in first
+    second = browser.get(url + "?page=2").get_data(as_text=True)
+    assert rows(second) == 2 and f"to {per_page + 2} award holders" in second

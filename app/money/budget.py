@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.core.csv import safe_cell
+from app.core.pagination import Page
 from app.extensions import db
 from app.money import services
 from app.money.backfill import BackfillFigures, figures_for
@@ -57,6 +59,8 @@ class Budget:
     holders: list[HolderLine]
     by_category: list[tuple[Category, int]] = field(default_factory=list)
     backfill: list[BackfillFigures] = field(default_factory=list)
+    page: Page | None = None  # the holders' lines shown on the page
+    people: list[User] = field(default_factory=list)  # the holders named on the page
 
     @property
     def backfill_agreed(self) -> int:
@@ -104,15 +108,16 @@ class Budget:
         return sorted(self.holders, key=lambda h: (h.figures.remaining, h.award.id))[:n]
 
 
-def for_cohort(cohort_id: int) -> Budget:
-    awards = list(
-        db.session.scalars(
-            select(Award)
-            .where(Award.cohort_id == cohort_id)
-            .options(joinedload(Award.holder))
-            .order_by(Award.id)
-        )
-    )
+def for_cohort(cohort_id: int, page: int | None = None, per_page: int = 25) -> Budget:
+    """The cohort's budget. With `page`, `Budget.page` holds that page of the holders'
+    lines, and only the names shown (that page's, and the most and least left) are
+    loaded, in one query; without it (the workbook), every holder's name."""
+    stmt = select(Award).where(Award.cohort_id == cohort_id).order_by(Award.id)
+    if page is None:
+        stmt = stmt.options(joinedload(Award.holder).lazyload(User.role_links))
+    else:
+        stmt = stmt.options(lazyload(Award.holder))
+    awards = list(db.session.scalars(stmt))
     sums = services.sums_for([a.id for a in awards])
     rows = db.session.execute(
         select(SpendingItem.category, func.sum(SpendingItem.amount_pence))
@@ -123,11 +128,27 @@ def for_cohort(cohort_id: int) -> Budget:
     by_category = sorted(
         ((Category(c), int(t or 0)) for c, t in rows), key=lambda ct: (-ct[1], ct[0].label)
     )
-    return Budget(
+    out = Budget(
         holders=[HolderLine(a, services.figures(a, sums[a.id])) for a in awards],
         by_category=by_category,
         backfill=list(figures_for(awards).values()),
     )
+    if page is not None:
+        start = (page - 1) * per_page
+        out.page = Page(
+            items=out.holders[start : start + per_page],
+            page=page,
+            per_page=per_page,
+            total=len(out.holders),
+        )
+        shown = {h.award.holder_id for h in [*out.page.items, *out.most_left(), *out.least_left()]}
+        if shown:  # kept here so the session keeps them: `award.holder` finds them there
+            out.people = list(
+                db.session.scalars(
+                    select(User).where(User.id.in_(shown)).options(lazyload(User.role_links))
+                )
+            )
+    return out
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

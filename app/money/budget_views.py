@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
+from app.core.pagination import parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.money import budget, services
@@ -36,7 +37,10 @@ def budget_index():
 @roles(Role.STAFF)
 def budget_cohort(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
-    return render_template("money/budget.html", cohort=c, budget=budget.for_cohort(c.id))
+    found = budget.for_cohort(
+        c.id, parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
+    return render_template("money/budget.html", cohort=c, budget=found)
 
 
 @bp.route("/budget/<int:cohort_id>.csv")
