@@ -321,6 +321,38 @@ CASES = [
         ),
     ),
     (
+        "impact confirmed",
+        "impact_decided",
+        dict(
+            suggester=NS(name=SUPERVISOR),
+            holder=HOLDER,
+            confirmed=True,
+            entry=NS(
+                category=NS(label="Presentation or conference"),
+                occurred_on=date(2026, 5, 14),
+                reach=NS(label="National"),
+                description="Talk at the Social Work & Research conference",
+            ),
+            url=URL,
+        ),
+    ),
+    (
+        "impact declined",
+        "impact_decided",
+        dict(
+            suggester=NS(name=MANAGER),
+            holder=HOLDER,
+            confirmed=False,
+            entry=NS(
+                category=NS(label="Training delivered"),
+                occurred_on=date(2026, 4, 1),
+                reach=NS(label="Own team"),
+                description="Team briefing on the <findings>",
+            ),
+            url=URL,
+        ),
+    ),
+    (
         "impact yearly",
         "reminder_impact_yearly",
         dict(holder=HOLDER, year=1, last=False, url=URL),
@@ -927,6 +959,28 @@ If this was you, you do not need to do anything.
 
 If this was not you, reset your password now: https://prp.example.nhs.uk/x/1
 Then tell the programme team. You can see recent sign-ins here: https://prp.example.nhs.uk/x/1
+""",
+    "impact confirmed": """\
+Dear Dr Aoife O'Connor,
+
+Siobhán O'Neill & Co has confirmed the entry you suggested for their impact log. It now counts in the programme's impact reports:
+
+Presentation or conference, 14 May 2026 (national)
+Talk at the Social Work & Research conference
+
+Their impact log (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+""",
+    "impact declined": """\
+Dear Mary D'Arcy & Partner,
+
+Siobhán O'Neill & Co has declined the entry you suggested for their impact log, so it does not count in the programme's impact reports:
+
+Training delivered, 1 April 2026 (own team)
+Team briefing on the <findings>
+
+Their impact log (you will need to sign in):
+https://prp.example.nhs.uk/x/1
 """,
 }
 

@@ -41,6 +41,7 @@ JOURNEY_TEMPLATES = {
     "application_submitted",
     "bridging_review_booked",
     "evaluation_survey",
+    "impact_decided",
     "impact_suggested",
     "confirm_email",
     "invitation",
@@ -148,12 +149,13 @@ def _after_programme_for(award, staff) -> None:
     from app.impact import services as impact
     from app.impact.models import Category, Reach
 
-    impact.add_entry(
+    entry = impact.add_entry(
         award,
         award.line_manager,
         impact.EntryData(Category.TOOL, today(), "The O'Neill & Co <early help> tool", Reach.TEAM),
         today(),
     )
+    impact.decide(entry, award.holder, confirm=True)
     evaluation.send_survey(
         award.cohort, staff, SurveyKind.END, today(), today() + timedelta(days=30), today()
     )

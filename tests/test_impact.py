@@ -159,6 +159,14 @@ def test_a_suggestion_waits_for_the_holder_who_confirms_it_once(make, app):
         ).all()
         assert [u for u, _ in mail] == [award.holder_id]
         assert f"/impact/awards/{award.id}" in mail[0][1]
+        # and the line manager who suggested it hears it was confirmed, once
+        told = db.session.execute(
+            select(OutboxMessage.to_user_id, OutboxMessage.body).where(
+                OutboxMessage.template == "impact_decided"
+            )
+        ).all()
+        assert [u for u, _ in told] == [award.line_manager_id]
+        assert "has confirmed the entry you suggested" in told[0][1]
 
 
 def test_the_holders_own_entry_emails_nobody(make, app):

@@ -157,7 +157,26 @@ def decide(entry: ImpactEntry, holder, confirm: bool) -> ImpactEntry:
         summary=f"{entry.category.label} for award {entry.award_id}",
     )
     db.session.flush()
+    _tell_suggester(entry, holder, confirm)
     return entry
+
+
+def _tell_suggester(entry: ImpactEntry, holder, confirmed: bool) -> None:
+    """Whoever suggested the entry hears what the holder decided."""
+    by = entry.created_by
+    if by is None or not by.email:
+        return
+    queue_email(
+        by.email,
+        f"{holder.name} {'confirmed' if confirmed else 'declined'} the impact you suggested",
+        "impact_decided",
+        user=by,
+        suggester=by,
+        holder=holder,
+        entry=entry,
+        confirmed=confirmed,
+        url=external_url("impact.log", award_id=entry.award_id),
+    )
 
 
 def entries_for(award: Award) -> list[ImpactEntry]:

@@ -151,6 +151,7 @@ def _decide(entry_id: int, confirm: bool):
             db.session.rollback()
             flash(str(exc), "error")
         else:
+            deliver_pending()
             flash("Confirmed: it is in your impact log." if confirm else "Declined.", "success")
     return redirect(url_for("impact.log", award_id=entry.award_id))
 
