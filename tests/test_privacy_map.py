@@ -90,3 +90,18 @@ def test_a_table_without_personal_data_may_not_point_to_a_person():
         info=no_personal_data("wrongly marked"),
     )
     assert list(undeclared(md)) == [("setting_change", "by_id")]
+
+
+def test_the_readme_records_every_retention_rule_and_its_default(app):
+    from pathlib import Path
+
+    from app.privacy.declare import Retention
+    from app.privacy.retention import DEFAULT_DAYS
+
+    readme = Path(__file__).resolve().parent.parent.joinpath("README.md").read_text()
+    record = readme.split("## Data protection: record of processing", 1)[1].split("\n## ", 1)[0]
+    for rule in Retention:
+        assert f"| `{rule.value}` |" in record, rule
+        days = DEFAULT_DAYS[rule]
+        if days is not None and rule is not Retention.FINANCE:
+            assert f"| `{rule.value}` | {days} days" in record, rule
