@@ -62,6 +62,7 @@ PAGES = [
     ("PSW sign-off list", "psw", "/applications/sign-off"),
     ("audit log", "staff", "/audit/"),
     ("people", "staff", "/account/people"),
+    ("recent sign-ins", "staff", "/account/sign-ins"),
     ("organisations", "staff", "/organisations/"),
     ("award holder dashboard", "holder", "/"),
     ("personal award (award holder)", "holder", "/money/awards/{holder_award}"),
