@@ -63,3 +63,55 @@ def test_the_documents_home_does_not_grow_with_cohorts(app, make, browser):
     page = browser.get("/documents/").get_data(as_text=True)
     assert cohort.name in page
     assert_flat("documents index (line manager)", at_10, page_queries(app, browser, "/documents/"))
+
+
+AGREEMENT_CEILING = 10  # 9 at national scale, counting the header's reminder count
+
+
+def test_an_agreement_page_makes_few_queries(app, make, browser):
+    """The agreement page builds its content from the award, people, allocations,
+    workshops and backfill plan: each read once (it made 20 queries at national scale: the
+    award again, each person's roles, one query per allocation kind)."""
+    from app.organisations.models import OrgKind
+    from app.supervision.models import Allocation, PoolKind, PoolMember
+
+    world = World(app, make)
+    cohort = make.running_cohort(places=50)
+    employer = make.org()
+    make.user(Role.ASSISTANT_DIRECTOR, orgs=[employer])
+    uni = make.org(kind=OrgKind.UNIVERSITY)
+    supervisor = make.user(Role.SUPERVISOR, orgs=[uni])
+    coach = make.user(Role.COACH)
+    staff = make.user(Role.STAFF)
+    (award,) = world.holders(cohort, 1, employer=employer, days=0)
+    with app.test_request_context():
+        for who, kind, org in (
+            (supervisor, PoolKind.SUPERVISOR, uni),
+            (coach, PoolKind.COACH, None),
+        ):
+            member = PoolMember(
+                cohort_id=cohort.id,
+                user_id=who.id,
+                kind=kind,
+                university_id=org.id if org else None,
+                capacity=5,
+            )
+            db.session.add(member)
+            db.session.flush()
+            db.session.add(
+                Allocation(
+                    award_id=award.id,
+                    pool_id=member.id,
+                    user_id=who.id,
+                    kind=kind,
+                    started_on=cohort.programme_start,
+                )
+            )
+        boss = db.session.get(User, staff.id)
+        a = agreements.prepare(db.session.get(Award, award.id), boss, notify=False)
+        holder = db.session.get(User, award.holder_id)
+        agreements.sign(a, holder, holder.name, a.content_hash)
+        db.session.commit()
+    browser.sign_in(make.reload(User, award.holder_id).email)
+    statements = page_queries(app, browser, f"/documents/agreements/{award.id}")
+    assert len(statements) <= AGREEMENT_CEILING, "\n".join(statements)

@@ -9,7 +9,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core import storage
@@ -49,7 +51,11 @@ def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> Learning
         Award,
         award_id,
         lambda a: rule(me, a),
-        options=[joinedload(Award.holder), joinedload(Award.cohort), joinedload(Award.employer)],
+        options=[
+            joinedload(Award.holder).lazyload(User.role_links),
+            joinedload(Award.cohort),
+            joinedload(Award.employer),
+        ],
     )
     agreement = db.session.scalar(
         select(LearningAgreement)
@@ -58,6 +64,8 @@ def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> Learning
     )
     if agreement is None:
         abort(404)
+    # the award just loaded, with its holder, cohort and employer (not loaded again)
+    set_committed_value(agreement, "award", award)
     return agreement
 
 

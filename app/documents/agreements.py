@@ -15,8 +15,9 @@ import secrets
 from hashlib import sha256
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.core import audit, clock, state
 from app.core.db import utcnow
@@ -36,7 +37,7 @@ from app.money.models import BackfillPlan
 from app.organisations.models import Membership
 from app.residentials.models import Workshop
 from app.supervision import onboarding
-from app.supervision.models import Allocation, OnboardingItem, PoolKind
+from app.supervision.models import Allocation, OnboardingItem, PoolKind, PoolMember
 from app.supervision.queries import windows
 
 EDITABLE = (
@@ -110,14 +111,19 @@ def prepare(award: Award, actor, notify: bool = True) -> LearningAgreement:
     return agreement
 
 
-def _current(award: Award, kind: PoolKind) -> Allocation | None:
-    return db.session.scalar(
+def _current(award: Award) -> dict[PoolKind, Allocation]:
+    """The award holder's current supervisor and coach allocations, with the person and
+    the supervisor's university, in one query (their roles are not needed)."""
+    rows = db.session.scalars(
         select(Allocation)
-        .where(
-            Allocation.award_id == award.id, Allocation.kind == kind, Allocation.ended_on.is_(None)
+        .where(Allocation.award_id == award.id, Allocation.ended_on.is_(None))
+        .options(
+            joinedload(Allocation.user).lazyload(User.role_links),
+            joinedload(Allocation.pool).joinedload(PoolMember.university),
         )
-        .options(joinedload(Allocation.user), joinedload(Allocation.pool))
+        .order_by(Allocation.id)
     )
+    return {PoolKind(a.kind): a for a in rows}
 
 
 def content(agreement: LearningAgreement) -> dict:
@@ -125,8 +131,19 @@ def content(agreement: LearningAgreement) -> dict:
     award = agreement.award
     cohort = award.cohort
     employer = award.employer.name
-    supervisor, coach = _current(award, PoolKind.SUPERVISOR), _current(award, PoolKind.COACH)
+    current = _current(award)
+    supervisor, coach = current.get(PoolKind.SUPERVISOR), current.get(PoolKind.COACH)
     university = supervisor.pool.university if supervisor and supervisor.pool else None
+    # the line manager and assistant director in one query, held here so the relationships
+    # below find them in the session (and without their roles, which are not shown)
+    people = [award.line_manager_id, agreement.assistant_director_id]
+    held = list(  # noqa: F841 - kept alive for the identity map
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_([p for p in people if p is not None] or [0]))
+            .options(lazyload(User.role_links))
+        )
+    )
     director = agreement.assistant_director
     workshops = list(
         db.session.scalars(
