@@ -313,9 +313,19 @@ def test_home_cards_are_links_and_promise_nothing_that_does_not_exist(role, make
     assert 'id="role-intro"' in page  # supervisors, coaches, directors: issue 11
 
 
-def test_privacy_notice_keeps_only_what_the_service_holds(browser):
-    page = text(browser.get("/privacy")).lower()
-    assert "spending" not in page and "outputs" not in page
+def test_privacy_notice_keeps_only_what_the_service_holds(app, browser):
+    """The notice is generated from the personal-data map (issue 20): a category is named
+    only when some column declares it."""
+    from app.privacy.notice import groups
+
+    page = text(browser.get("/privacy"))
+    with app.app_context():
+        held = {g.category for g in groups()}
+    from app.privacy.declare import Category
+
+    for category in Category:
+        assert (category.label in page) == (category in held), category
+    assert "one cookie" in page
 
 
 # --- the PSW's sign-off list --------------------------------------------------------------

@@ -105,18 +105,18 @@ def _decided(make, status: str, days_ago: int) -> int:
 def test_unsuccessful_applications_go_after_the_period_staff_set(frozen, make, browser):
     staff = make.user("staff")
     browser.sign_in(staff.email, "correct-horse-battery")
-    bad = browser.post("/privacy/settings", {"days": "ten"}, token_from="/privacy/")
+    bad = browser.post("/privacy/settings", {"days": "ten"}, token_from="/privacy/requests")
     assert bad.status_code == 400 and "whole number" in bad.get_data(as_text=True)
-    short = browser.post("/privacy/settings", {"days": "5"}, token_from="/privacy/")
+    short = browser.post("/privacy/settings", {"days": "5"}, token_from="/privacy/requests")
     assert short.status_code == 400 and "from 30" in short.get_data(as_text=True)
-    ok = browser.post("/privacy/settings", {"days": "60"}, token_from="/privacy/")
+    ok = browser.post("/privacy/settings", {"days": "60"}, token_from="/privacy/requests")
     assert ok.status_code == 302
 
     old = _decided(make, "declined", 61)
     edge = _decided(make, "declined", 60)  # exactly the period: kept
     withdrawn = _decided(make, "withdrawn", 200)
     awarded = _decided(make, "awarded", 400)
-    page = browser.get("/privacy/").get_data(as_text=True)
+    page = browser.get("/privacy/requests").get_data(as_text=True)
     assert "Unsuccessful applications" in page
     with frozen.test_request_context():
         dry = _outcomes(dry_run=True)["Unsuccessful applications"]

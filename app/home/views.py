@@ -51,4 +51,7 @@ def accessibility():
 @bp.route("/privacy")
 @public
 def privacy():
-    return render_template("home/privacy.html")
+    """The privacy notice, generated from the personal-data map (issue 20)."""
+    from app.privacy.notice import render_notice
+
+    return render_notice()

@@ -80,6 +80,15 @@ def groups() -> list[Group]:
     return [found[c] for c in Category if c in found]
 
 
+def render_notice():
+    """The notice page: at /privacy (the footer's link) and /privacy/notice."""
+    from flask import render_template
+
+    return render_template(
+        "privacy/notice.html", groups=groups(), finance_years=retention.finance_years()
+    )
+
+
 def record_of_processing() -> list[tuple[str, str, str, str]]:
     """(table, column, category, retention) for every declared personal column: the
     README's record of processing is checked against it."""

@@ -35,11 +35,7 @@ SEARCH_LIMIT = 25
 @bp.route("/notice")
 @public
 def notice():
-    return render_template(
-        "privacy/notice.html",
-        groups=notice_map.groups(),
-        finance_years=retention.finance_years(),
-    )
+    return notice_map.render_notice()
 
 
 def _zip(person) -> Response:
@@ -76,7 +72,7 @@ def my_data_download():
     return _zip(current_user._get_current_object())
 
 
-@bp.route("/")
+@bp.route("/requests")
 @roles(Role.STAFF)
 def index():
     q = clean_text(request.args.get("q", ""))[:100]

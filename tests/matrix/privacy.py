@@ -8,7 +8,7 @@ from tests.matrix import ALL, STAFF, Page
 PAGES = {
     "privacy.notice": Page("/privacy/notice", None),
     "privacy.my_data": Page("/privacy/your-data", ALL),
-    "privacy.index": Page("/privacy/", STAFF),
+    "privacy.index": Page("/privacy/requests", STAFF),
     "privacy.person": Page("/privacy/people/{privacy_user_id}", STAFF),
     "privacy.erase": Page("/privacy/people/{privacy_user_id}/erase", STAFF),
 }
