@@ -29,6 +29,7 @@ from app.communities.models import (
 from app.communities.services import Changed, CommunityError
 from app.communities.text import linkify
 from app.core.audit import AuditEntry
+from app.core.db import utcnow
 from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.extensions import db
@@ -567,3 +568,56 @@ def test_decision_email_is_queued_in_the_same_transaction(app, make):
     cid = h.community(make, app)
     user, _ = h.member(make, app, cid)
     assert _count(app, OutboxMessage, OutboxMessage.to_address == user.email) == 1
+
+
+# --- the weekly digest --------------------------------------------------------------------
+
+
+def test_weekly_digest_once_without_own_or_hidden_posts_and_opt_out(app, make):
+    from app.communities import digest
+
+    cid = h.community(make, app)
+    fac, fac_mid = _fac(make, app, cid)
+    reader, _ = h.member(make, app, cid)
+    quiet, _ = h.member(make, app, cid, digest=False)
+    h.post(app, cid, fac_mid, body="New this week")
+    hidden = h.post(app, cid, fac_mid, body="Hidden")
+    with app.test_request_context():
+        services.hide_post(db.session.get(Post, hidden), db.session.get(User, fac.id), "Rule 1")
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["communities", "send-digests"])
+    assert "1 workspace digest queued" in result.output  # the reader; not the author
+    assert _count(app, OutboxMessage, OutboxMessage.template == digest.TEMPLATE) == 1
+    msg = last_email(app, reader.email)
+    assert msg.body.count("A title") == 1  # the hidden one is left out
+    assert f"/communities/{cid}/me" in msg.body
+    assert (
+        _count(
+            app,
+            OutboxMessage,
+            OutboxMessage.to_address == quiet.email,
+            OutboxMessage.template == digest.TEMPLATE,
+        )
+        == 0
+    )
+    # run again the same week: nothing twice
+    assert (
+        "0 workspace digests queued" in runner.invoke(args=["communities", "send-digests"]).output
+    )
+    # a week with no posts sends nothing
+    with app.app_context():
+        assert digest.send_digests(utcnow() + timedelta(days=30)) == 0
+
+
+def test_the_scheduler_sends_the_workspace_digest_weekly(app, make):
+    from app.scheduler import build_scheduler, send_community_digests
+
+    job = build_scheduler(app).get_job("send-community-digests")
+    assert "mon" in str(job.trigger) and "hour='7'" in str(job.trigger)
+    cid = h.community(make, app)
+    _a, author = h.member(make, app, cid)
+    h.member(make, app, cid)
+    h.post(app, cid, author)
+    assert send_community_digests(app) == 1
+    assert send_community_digests(app) == 0

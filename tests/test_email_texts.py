@@ -484,6 +484,16 @@ CASES = [
             reset_url=URL,
         ),
     ),
+    (
+        "community digest",
+        "community_digest",
+        dict(
+            user=NS(name=PERSON),
+            community=NS(name="Complex needs & <more>"),
+            posts=[(NS(kind=NS(label="Resource"), title="O'Reilly's & <notes>"), URL)],
+            settings_url=URL,
+        ),
+    ),
 ]
 
 
@@ -980,6 +990,17 @@ Training delivered, 1 April 2026 (own team)
 Team briefing on the <findings>
 
 Their impact log (you will need to sign in):
+https://prp.example.nhs.uk/x/1
+""",
+    "community digest": """\
+Dear Siobhán O'Neill & Co,
+
+New in the Complex needs & <more> workspace this week:
+
+- Resource: O'Reilly's & <notes>
+  https://prp.example.nhs.uk/x/1
+
+You get this email once a week because you asked for it when you joined. To stop it, untick the weekly email here:
 https://prp.example.nhs.uk/x/1
 """,
 }

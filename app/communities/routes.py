@@ -1,6 +1,7 @@
 """Every communities route, loaded together for registration."""
 
-from app.communities import (  # noqa: F401  (their routes join the blueprint)
+from app.communities import (  # noqa: F401  (their routes and commands join the blueprint)
+    digest,
     meeting_views,
     priority_views,
     report_views,

@@ -151,6 +151,33 @@ POSTS = {
             "Plain English summaries",
             "Happy to read anyone's plain English summary before they submit a bid.",
         ),
+        (
+            PostKind.RESOURCE,
+            "Slides from the trauma-informed practice talk",
+            "The speaker kindly shared her slides: they are linked from the meeting notes.",
+        ),
+        (
+            PostKind.THOUGHT,
+            "What does 'complex' mean to you?",
+            "As someone who has used services, I never felt complex: the system was.",
+        ),
+        (
+            PostKind.OPPORTUNITY,
+            "Conference call for abstracts",
+            "A practice research conference wants short talks from practitioners and people "
+            "with lived experience: https://www.example.org/call-for-abstracts",
+        ),
+        (
+            PostKind.EVENT,
+            "Hoarding awareness session",
+            "An hour online for anyone supporting people who hoard. Free, captions on.",
+        ),
+        (
+            PostKind.THOUGHT,
+            "Hospital discharge and housing",
+            "Our team found people being discharged to no fixed abode. Is anyone researching "
+            "this? I might put in for a pre-doctoral fellowship.",
+        ),
     ],
     "Workforce": [
         (
@@ -180,6 +207,33 @@ POSTS = {
             "Buy our training package",
             "Special offer on our paid training, message me.",
         ),  # hidden: advertising
+        (
+            PostKind.RESOURCE,
+            "Newly qualified social workers: a short review",
+            "A four-page summary of what helps newly qualified staff stay: "
+            "https://www.example.org/asye-review",
+        ),
+        (
+            PostKind.THOUGHT,
+            "Care workers are the workforce too",
+            "Our meetings mostly talk about social workers. Could the next one be about "
+            "home care workers?",
+        ),
+        (
+            PostKind.OPPORTUNITY,
+            "Practice research lead role",
+            "Our authority is recruiting a practice research lead (two days a week).",
+        ),
+        (
+            PostKind.EVENT,
+            "Wellbeing walk and talk",
+            "A monthly lunchtime walk for anyone in social care, in the park by the offices.",
+        ),
+        (
+            PostKind.THOUGHT,
+            "Retention figures",
+            "Does anyone collect why people leave in the first two years? We want to compare.",
+        ),
     ],
 }
 REPLIES = [
@@ -353,20 +407,17 @@ def _bookings(meeting: CommunityMeeting, fac, ms, k: int, now: datetime) -> None
 
 
 def _workspace(c, fac, ms, now) -> None:
-    for k, (kind, title, body) in enumerate(POSTS[c.name] * 3):
-        if title.startswith("Buy") and k >= 5:
-            continue  # the advert was posted once, and hidden
+    for k, (kind, title, body) in enumerate(POSTS[c.name]):
         author = ms[(k * 5 + 3) % len(ms)]
-        post = services.add_post(
-            c, author, body, kind, title if k < 5 else f"{title} ({k // 5 + 1})"
-        )
-        post.created_at = now - timedelta(days=330 - k * 22)
+        post = services.add_post(c, author, body, kind, title)
+        day = (now - timedelta(days=320 - k * 35)).date()
+        post.created_at = datetime.combine(day, time(9 + k % 8, 5 * k % 60))
         for r in range(k % 3):
             reply = services.add_post(
                 c, ms[(k + r * 7 + 1) % len(ms)], REPLIES[(k + r) % 4], parent=post
             )
             reply.created_at = post.created_at + timedelta(days=r + 1)
-        if title.startswith("Buy our training") and k < 5:
+        if title.startswith("Buy our training"):
             services.hide_post(post, fac.user, "Rule 5: no advertising of paid services")
 
 
