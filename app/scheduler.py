@@ -8,6 +8,8 @@ Jobs:
 - send the weekly digests on Monday at 07:00 London time (`send_digests`: each person's
   digest is marked on its reminders in the same transaction as its email, so it goes
   once even if two schedulers run);
+- the communities' weekly workspace digests on Monday at 07:15 London time
+  (`app.communities.digest.send_digests`: the outbox is its record, so it goes once);
 - the retention purge daily at 02:30 UTC (`app.privacy.purge.run`, also `flask purge`).
 
 Run one scheduler per deployment. Running two by mistake, or `flask send-mail` from
@@ -69,6 +71,23 @@ def send_digests(app: Flask) -> int:
             db.session.remove()
 
 
+def send_community_digests(app: Flask) -> int:
+    """The communities' weekly workspace digests (issue 19)."""
+    from app.communities.digest import send_digests as send
+
+    with app.app_context():
+        try:
+            n = send()
+            db.session.commit()
+            return n
+        except Exception:
+            app.logger.exception("Workspace digest run failed; the next run tries again")
+            db.session.rollback()
+            return 0
+        finally:
+            db.session.remove()
+
+
 def purge(app: Flask) -> int:
     """The retention purge (issue 20), once a day; every rule is safe to run again."""
     from app.privacy.purge import run
@@ -119,6 +138,19 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=12 * 3600,  # a scheduler down at 07:00 still sends that day
+    )
+    scheduler.add_job(
+        send_community_digests,
+        "cron",
+        day_of_week="mon",
+        hour=7,
+        minute=15,
+        timezone="Europe/London",
+        args=[app],
+        id="send-community-digests",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=12 * 3600,
     )
     scheduler.add_job(
         purge,
