@@ -390,3 +390,22 @@ def test_the_cli_sends_digests(app, make):
     assert "Queued 1 digest(s)." in result.output
     result = app.test_cli_runner().invoke(args=["send-digests"])
     assert "Queued 0 digest(s)." in result.output
+
+
+def test_staff_download_the_filtered_list_as_csv(app, make, browser):
+    staff = make.user(Role.STAFF)
+    award = make.award()
+    _output_due(app, award)
+    with app.app_context():
+        db.session.get(User, award.holder_id).name = "=HYPERLINK(evil)"
+        db.session.commit()
+    _sweep(app)
+    browser.sign_in(staff.email)
+    resp = browser.get("/reminders/reminders.csv?kind=output_due")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    text = resp.get_data(as_text=True)
+    assert text.splitlines()[0].startswith("Recorded (UTC),Person,Email,Reminder")
+    assert "'=HYPERLINK(evil)" in text and "Output due in 14 days" in text
+    assert len(text.splitlines()) == 2
+    empty = browser.get("/reminders/reminders.csv?kind=three_way").get_data(as_text=True)
+    assert len(empty.splitlines()) == 1

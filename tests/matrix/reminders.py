@@ -10,6 +10,7 @@ PAGES = {
     "reminders.notifications": Page("/reminders/notifications", ALL),
     "reminders.preferences": Page("/reminders/preferences", ALL),
     "reminders.staff_list": Page("/reminders/", STAFF),
+    "reminders.staff_csv": Page("/reminders/reminders.csv", STAFF),
     "reminders.cohort_settings": Page("/reminders/cohorts/{reminders_cohort_id}", STAFF),
 }
 
