@@ -115,3 +115,32 @@ def test_an_agreement_page_makes_few_queries(app, make, browser):
     browser.sign_in(make.reload(User, award.holder_id).email)
     statements = page_queries(app, browser, f"/documents/agreements/{award.id}")
     assert len(statements) <= AGREEMENT_CEILING, "\n".join(statements)
+
+
+def test_acknowledgements_are_paged_with_the_figures_over_them_all(app, make, browser):
+    world = World(app, make)
+    cohort = make.running_cohort(places=50)
+    employer = make.org()
+    staff = make.user(Role.STAFF)
+    per_page = app.config["PER_PAGE"]
+    world.holders(cohort, per_page + 1, employer=employer, days=0)
+    with app.test_request_context():
+        services.send_managers_handbook(
+            db.session.get(Cohort, cohort.id), db.session.get(User, staff.id)
+        )
+        db.session.commit()
+        from app.documents.models import HandbookReceipt
+
+        receipts = db.session.scalars(select(HandbookReceipt).order_by(HandbookReceipt.id)).all()
+        services.acknowledge(receipts[0], receipts[0].user)
+        db.session.commit()
+        total = len(receipts)
+    assert total > per_page
+    browser.sign_in(staff.email)
+    url = f"/documents/cohorts/{cohort.id}/acknowledgements"
+    first = browser.get(url).get_data(as_text=True)
+    assert f"<strong>{total - 1}</strong> of {total} have not said" in first
+    assert first.count("Not yet") == per_page and "?page=2" in first
+    last = browser.get(f"{url}?page={-(-total // per_page)}").get_data(as_text=True)
+    assert f"<strong>{total - 1}</strong> of {total}" in last
+    assert "Not yet" not in last or last.count("Not yet") < per_page  # the one read is last

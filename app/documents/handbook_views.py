@@ -4,17 +4,28 @@ line managers and PSWs acknowledge the managers' handbook."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.forms import ActionForm
 from app.core.mail import deliver_pending
+from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.documents import policy, services
 from app.documents.blueprint import READERS, bp
@@ -186,23 +197,34 @@ def preparing(title: str, again: str):
 @roles(Role.STAFF)
 def acknowledgements(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
-    receipts = list(
-        db.session.scalars(
-            select(HandbookReceipt)
-            .join(Award, Award.id == HandbookReceipt.award_id)
-            .where(Award.cohort_id == c.id)
-            .options(
-                joinedload(HandbookReceipt.user),
-                joinedload(HandbookReceipt.award).joinedload(Award.holder),
-            )
-            .order_by(HandbookReceipt.acknowledged_at.is_not(None), HandbookReceipt.id)
-        )
+    in_cohort = (
+        select(HandbookReceipt)
+        .join(Award, Award.id == HandbookReceipt.award_id)
+        .where(Award.cohort_id == c.id)
     )
-    waiting = [r for r in receipts if r.acknowledged_at is None]
+    # both figures in one query; the list paged, those still to read first
+    total, waiting = db.session.execute(
+        select(
+            func.count(HandbookReceipt.id),
+            func.count(HandbookReceipt.id).filter(HandbookReceipt.acknowledged_at.is_(None)),
+        )
+        .join(Award, Award.id == HandbookReceipt.award_id)
+        .where(Award.cohort_id == c.id)
+    ).one()
+    page = paginate(
+        in_cohort.options(
+            joinedload(HandbookReceipt.user).lazyload(User.role_links),
+            joinedload(HandbookReceipt.award).joinedload(Award.holder).lazyload(User.role_links),
+        ).order_by(HandbookReceipt.acknowledged_at.is_not(None), HandbookReceipt.id),
+        parse_page(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+        total=total,
+    )
     return render_template(
         "documents/acknowledgements.html",
         cohort=c,
-        receipts=receipts,
+        page=page,
+        total=total,
         waiting=waiting,
         form=ActionForm(),
     )
