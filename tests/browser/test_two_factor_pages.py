@@ -60,3 +60,12 @@ def test_set_up_and_sign_in_with_a_code(page: Page):
     expect(page.locator("tbody tr").first).to_contain_text("authenticator code")
     visit(page, "/account/two-factor", "two-factor-on")
     expect(page.locator("main")).to_contain_text("10 of 10")
+
+    # usable at 390 px: nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (
+        ("/account/sign-ins", "two-factor-recent-sign-ins-390"),
+        ("/account/two-factor", "two-factor-on-390"),
+    ):
+        visit(page, path, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
