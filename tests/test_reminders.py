@@ -49,6 +49,30 @@ def _reminders(app, rule="study_days_pending") -> list[OutboxMessage]:
         return msgs
 
 
+def at_once(app, job, runners: int = 4) -> list:
+    """Run `job` in `runners` threads started together, each in its own app context (as
+    separate schedulers or cron runs would); their results. Fails on any error."""
+    start = threading.Barrier(runners)
+    results, errors = [], []
+
+    def runner():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(job())
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - shown below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner) for _ in range(runners)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
+
+
 def _sweep(app, today: date) -> int:
     with app.app_context():  # as the scheduler and the CLI run it: no request
         return sweep(today)
@@ -124,36 +148,17 @@ def test_four_sweeps_at_once_send_each_reminder_once(app, make):
     awards = [make.award() for _ in range(3)]
     for award in awards:
         _request(app, award, MONDAY, date(2026, 6, 22))
-    start = threading.Barrier(4)
-    results, errors = [], []
-
-    def runner():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(sweep(FRIDAY))
-                db.session.remove()
-        except Exception as exc:  # pragma: no cover - shown below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors and sum(results) == 3
+    results = at_once(app, lambda: sweep(FRIDAY))
+    assert sum(results) == 3
     assert len(_reminders(app)) == 3
     with app.app_context():
         assert db.session.scalar(select(func.count(Reminder.id))) == 3
 
 
-def test_the_cli_sweeps(app, make):
+def test_the_cli_sweeps(app, make, monkeypatch):
     award = make.award()
     _request(app, award, MONDAY, date(2026, 6, 22))
-    app.config["FROZEN_TODAY"] = FRIDAY
-    try:
-        result = app.test_cli_runner().invoke(args=["send-reminders"])
-    finally:
-        app.config["FROZEN_TODAY"] = None
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", FRIDAY)
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
     assert "Queued 1 reminder(s)." in result.output
     assert len(_reminders(app)) == 1

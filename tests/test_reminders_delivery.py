@@ -5,7 +5,6 @@ staff's list and per-cohort settings."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from app.reminders import services
 from app.reminders.models import Reminder
 from app.reminders.registry import kinds
 from tests.test_mail_delivery import fake_smtp  # noqa: F401  (a fixture)
+from tests.test_reminders import at_once
 
 MONDAY = date(2026, 6, 8)
 DUE = date(2026, 7, 1)
@@ -200,24 +200,8 @@ def test_four_digest_runs_at_once_send_each_digest_once(app, make):
         _output_due(app, award)
         _prefs(app, award.holder_id, digest=True)
     _sweep(app)
-    start = threading.Barrier(4)
-    results, errors = [], []
-
-    def runner():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(services.send_digests())
-                db.session.remove()
-        except Exception as exc:  # pragma: no cover - shown below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors and sum(results) == 3
+    results = at_once(app, lambda: services.send_digests())
+    assert sum(results) == 3
     assert len(_mail(app, "reminder_digest")) == 3
 
 
@@ -230,24 +214,7 @@ def test_four_sweeps_at_once_record_and_email_each_reminder_once(app, make):
         award = make.award()
         _output_due(app, award)
         _study_days(app, award)
-    start = threading.Barrier(4)
-    results, errors = [], []
-
-    def runner():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(services.sweep(SWEEP_DAY))
-                db.session.remove()
-        except Exception as exc:  # pragma: no cover - shown below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
+    results = at_once(app, lambda: services.sweep(SWEEP_DAY))
     with app.app_context():
         rows = db.session.scalar(select(func.count(Reminder.id)))
         emails = db.session.scalar(
