@@ -19,9 +19,6 @@ from app.privacy.declare import (
 # reminder settings), not yet declared: emptied when they are. The two-factor tables
 # were declared by their author.
 PENDING_OTHER_HELPERS = {
-    "community", "community_action", "community_booking", "community_meeting",
-    "community_member", "community_post", "community_rules", "priority_round",
-    "priority_topic", "support_request", "support_volunteer",
     "reminder_cohort_setting", "reminder_preference",
 }  # fmt: skip
 PENDING_DECLARATION = PENDING_OTHER_HELPERS

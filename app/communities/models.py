@@ -28,6 +28,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.privacy.declare import Category, Person, Retention, link, not_personal, personal
+
+# What each column holds, for the personal-data map (issue 20).
+MINE = personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT)
+ACTED = personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR)
+WRITTEN = personal(Category.FREE_TEXT, Retention.PROGRAMME)
+ACCESS = personal(Category.SPECIAL, Retention.PROGRAMME)
 
 
 class _Labelled(enum.StrEnum):
@@ -109,12 +116,14 @@ class Community(db.Model):
     __table_args__ = (UniqueConstraint("name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    theme: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(120), info=not_personal())
+    theme: Mapped[str] = mapped_column(String(200), info=not_personal())
+    description: Mapped[str] = mapped_column(Text, info=not_personal())
     rules_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
+    )
 
     rules = relationship(
         "GroundRules", order_by="GroundRules.version.desc()", back_populates="community"
@@ -134,9 +143,11 @@ class GroundRules(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info=not_personal())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
+    )
 
     community = relationship("Community", back_populates="rules")
 
@@ -155,12 +166,18 @@ class CommunityMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True, info=MINE
+    )
     status: Mapped[MemberStatus] = mapped_column(enum_type(MemberStatus, 16))
     facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
     background: Mapped[Background] = mapped_column(enum_type(Background, 24))
-    role_text: Mapped[str] = mapped_column(String(120), default="")
-    organisation_text: Mapped[str] = mapped_column(String(200), default="")
+    role_text: Mapped[str] = mapped_column(
+        String(120), default="", info=personal(Category.EMPLOYMENT, Retention.PROGRAMME)
+    )
+    organisation_text: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.EMPLOYMENT, Retention.PROGRAMME)
+    )
     show_name: Mapped[bool] = mapped_column(Boolean, default=True)
     show_role: Mapped[bool] = mapped_column(Boolean, default=True)
     show_organisation: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -169,7 +186,9 @@ class CommunityMember(db.Model):
     rules_accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
+    )
     left_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     community = relationship("Community")
@@ -197,19 +216,23 @@ class Post(db.Model):
         ForeignKey("community_post.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_member.id", ondelete="SET NULL"), index=True
+        ForeignKey("community_member.id", ondelete="SET NULL"), index=True, info=link()
     )
     kind: Mapped[PostKind | None] = mapped_column(enum_type(PostKind, 16))
-    title: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200), default="", info=WRITTEN)
+    body: Mapped[str] = mapped_column(Text, info=WRITTEN)
     file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
     )
-    filename: Mapped[str | None] = mapped_column(String(120))
+    filename: Mapped[str | None] = mapped_column(
+        String(120), info=personal(Category.FILE, Retention.PROGRAMME)
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime)
-    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
+    )
+    hidden_reason: Mapped[str | None] = mapped_column(String(500), info=WRITTEN)
 
     author = relationship("CommunityMember")
     file = relationship("StoredFile")
@@ -229,11 +252,15 @@ class CommunityMeeting(db.Model):
     kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, 16))
     starts_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     minutes: Mapped[int] = mapped_column(Integer, default=90)
-    topic: Mapped[str] = mapped_column(String(200))
-    speaker_name: Mapped[str] = mapped_column(String(200), default="")
-    speaker_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    join_link: Mapped[str] = mapped_column(String(500), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(200), info=not_personal())
+    speaker_name: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
+    speaker_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
+    )
+    join_link: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
+    notes: Mapped[str] = mapped_column(Text, default="", info=WRITTEN)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     community = relationship("Community")
@@ -256,13 +283,13 @@ class MeetingBooking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("community_meeting.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("community_member.id", ondelete="CASCADE"), index=True
+        ForeignKey("community_member.id", ondelete="CASCADE"), index=True, info=link()
     )
     captions: Mapped[bool] = mapped_column(Boolean, default=False)
     speaking_aid: Mapped[bool] = mapped_column(Boolean, default=False)
     text_reader: Mapped[bool] = mapped_column(Boolean, default=False)
     support_visit: Mapped[bool] = mapped_column(Boolean, default=False)
-    access_note: Mapped[str] = mapped_column(String(500), default="")
+    access_note: Mapped[str] = mapped_column(String(500), default="", info=ACCESS)
     attended: Mapped[bool | None] = mapped_column(Boolean)
     booked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -281,8 +308,10 @@ class MeetingAction(db.Model):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("community_meeting.id", ondelete="CASCADE"), index=True
     )
-    text: Mapped[str] = mapped_column(String(500))
-    owner: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(String(500), info=WRITTEN)
+    owner: Mapped[str] = mapped_column(
+        String(200), default="", info=personal(Category.CONTACT, Retention.PROGRAMME)
+    )
     due_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -296,7 +325,7 @@ class PriorityRound(db.Model):
     community_id: Mapped[int] = mapped_column(
         ForeignKey("community.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
     status: Mapped[RoundStatus] = mapped_column(enum_type(RoundStatus, 16))
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -310,10 +339,10 @@ class PriorityTopic(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("priority_round.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
+    description: Mapped[str] = mapped_column(Text, default="", info=WRITTEN)
     proposed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_member.id", ondelete="SET NULL")
+        ForeignKey("community_member.id", ondelete="SET NULL"), info=link(Person.ACTOR)
     )
     # the community started from this topic, once staff have started one
     new_community_id: Mapped[int | None] = mapped_column(
@@ -334,7 +363,7 @@ class PriorityVote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("priority_topic.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("community_member.id", ondelete="CASCADE"), index=True
+        ForeignKey("community_member.id", ondelete="CASCADE"), index=True, info=link()
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -350,11 +379,11 @@ class SupportRequest(db.Model):
         ForeignKey("community.id", ondelete="CASCADE"), index=True
     )
     requester_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_member.id", ondelete="SET NULL")
+        ForeignKey("community_member.id", ondelete="SET NULL"), info=link()
     )
     kind: Mapped[SupportKind] = mapped_column(enum_type(SupportKind, 24))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200), info=WRITTEN)
+    description: Mapped[str] = mapped_column(Text, info=WRITTEN)
     deadline: Mapped[date] = mapped_column(Date)
     funded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -381,13 +410,15 @@ class SupportVolunteer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("support_request.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("community_member.id", ondelete="CASCADE"), index=True
+        ForeignKey("community_member.id", ondelete="CASCADE"), index=True, info=link()
     )
     minutes: Mapped[int] = mapped_column(Integer, default=0)
-    payment_pence: Mapped[int | None] = mapped_column(Integer)
+    payment_pence: Mapped[int | None] = mapped_column(
+        Integer, info=personal(Category.FINANCE, Retention.FINANCE)
+    )
     payment_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     payment_recorded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
+        ForeignKey("user.id", ondelete="SET NULL"), info=ACTED
     )
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
