@@ -97,7 +97,7 @@ def test_psw_sign_off_after_3_and_7_working_days_the_second_copied_to_staff(app,
     with app.app_context():
         copy = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_user_id == staff.id))
         assert "waited 7 working days" in copy.body
-        assert f"/applications/{application.id}" in copy.body
+        assert f"/selection/applications/{application.id}" in copy.body
 
 
 def test_behind_pace_weekly_to_holder_and_manager_from_the_ledgers_own_pace(app, make, monkeypatch):

@@ -189,7 +189,7 @@ def psw_signoff_overdue(today: date) -> Iterator[Due]:
                 f"v{a.version}",
                 person,
                 a.cohort_id,
-                external_url("applications.overview", application_id=a.id),
+                external_url("selection.application_detail", application_id=a.id),
                 f"Copy: {a.applicant.name}'s application is still waiting for {psw}",
                 f"{a.applicant.name}'s application, submitted on {format_date(since)}, has "
                 f"waited 7 working days for {psw}'s sign-off. You may want to get in touch.",
