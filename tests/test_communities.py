@@ -375,11 +375,15 @@ def test_schedule_a_meeting_through_the_form(app, make, browser_factory):
     }
     resp = fb.post(url, form)
     assert resp.status_code == 400 and "starting https://" in text(resp)
-    resp = fb.post(url, {**form, "join_link": "https://meet.example.org/t"}, token_from=url)
+    good = {**form, "join_link": "https://meet.example.org/t"}
+    resp = fb.post(url, {**good, "speaker_email": "nobody@example.test"}, token_from=url)
+    assert resp.status_code == 400 and "no account with this email" in text(resp)
+    resp = fb.post(url, {**good, "speaker_email": fac.email.upper()}, token_from=url)
     assert resp.status_code == 302
     with app.app_context():
         m = db.session.scalar(select(CommunityMeeting).where(CommunityMeeting.community_id == cid))
         assert m.kind.value == "training" and m.starts_at == datetime(2027, 2, 3, 10, 30)
+        assert m.speaker_user_id == fac.id
 
 
 def test_booking_with_accessibility_requests_and_attendance(app, make, browser_factory):

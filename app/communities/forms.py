@@ -151,6 +151,11 @@ class MeetingForm(BaseForm):
         description="Their name and where they are from. They do not need an account.",
         validators=[_length("Speaker", 200)],
     )
+    speaker_email = StringField(
+        "Speaker's email address, if they have an account here (optional)",
+        description="Links the session to their account. Leave empty for a guest speaker.",
+        validators=[_length("The email address", 254)],
+    )
     join_link = StringField(
         "Joining link (optional)",
         description="Shown only to members. Starts https://",

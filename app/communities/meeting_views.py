@@ -59,6 +59,7 @@ def new_meeting(community_id: int):
                     minutes=form.minutes.data,
                     topic=form.topic.data,
                     speaker_name=form.speaker_name.data or "",
+                    speaker_user_id=svc.speaker_account(form.speaker_email.data),
                     join_link=(form.join_link.data or "").strip(),
                 ),
             ),

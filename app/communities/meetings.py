@@ -45,6 +45,23 @@ class MeetingData:
     join_link: str = ""
 
 
+def speaker_account(email: str) -> int | None:
+    """The account of a speaker who has one, by email address (None when left empty)."""
+    from app.accounts.models import User
+
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    user_id = db.session.scalar(select(User.id).where(User.email == email))
+    if user_id is None:
+        raise CommunityError(
+            "There is no account with this email address. Leave it empty and enter the "
+            "speaker's name instead",
+            "speaker_email",
+        )
+    return user_id
+
+
 def schedule(community: Community, actor, data: MeetingData) -> CommunityMeeting:
     if not 15 <= data.minutes <= 480:
         raise CommunityError("The length must be between 15 and 480 minutes", "minutes")
