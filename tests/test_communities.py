@@ -627,3 +627,21 @@ def test_the_scheduler_sends_the_workspace_digest_weekly(app, make):
     h.post(app, cid, author)
     assert send_community_digests(app) == 1
     assert send_community_digests(app) == 0
+
+
+def test_members_meetings_are_in_their_calendar_feed(app, make, browser):
+    from app.release import calendar
+
+    cid = h.community(make, app)
+    other = h.community(make, app)
+    fac, _ = _fac(make, app, cid)
+    holder, _ = h.member(make, app, cid, Role.AWARD_HOLDER)
+    h.meeting(app, cid, fac.id)
+    ofac, _ = _fac(make, app, other)
+    h.meeting(app, other, ofac.id, days=9)
+    with app.test_request_context():
+        secret = calendar.create_feed(db.session.get(User, holder.id), calendar.SELF)
+        db.session.commit()
+    body = browser.get(f"/release/calendar/{secret}.ics").get_data(as_text=True)
+    assert body.count("BEGIN:VEVENT") == 1
+    assert "community-meeting-" in body and "meet.example.org/complex-needs" in body

@@ -4,14 +4,13 @@ record attendance, notes and follow-up actions."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
-
 from flask import Response, flash, redirect, render_template, request, url_for
-from icalendar import Calendar, Event
+from icalendar import Calendar
 from sqlalchemy.orm import joinedload
 
 from app.communities import meetings as svc
 from app.communities.blueprint import bp
+from app.communities.calendar import meeting_event
 from app.communities.forms import (
     AttendanceForm,
     BookingForm,
@@ -24,7 +23,6 @@ from app.communities.models import CommunityMeeting, MeetingKind
 from app.core.access import get_or_404, signed_in
 from app.core.db import utcnow
 from app.core.forms import ActionForm
-from app.core.mail import external_url
 
 
 @bp.route("/<int:community_id>/meetings")
@@ -187,31 +185,11 @@ def add_action(meeting_id: int):
 @signed_in
 def meeting_ics(meeting_id: int):
     """The meeting for a member's own calendar (with the joining link: members only)."""
-    c, _m, meeting = _meeting_or_404(meeting_id)
+    _c, _m, meeting = _meeting_or_404(meeting_id)
     cal = Calendar()
     cal.add("prodid", "-//NHS Social Care Practitioner Researcher Programme//Communities//EN")
     cal.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"community-meeting-{meeting.id}@communities")
-    event.add("dtstamp", meeting.created_at.replace(tzinfo=UTC))
-    event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC))
-    event.add("dtend", meeting.starts_at.replace(tzinfo=UTC) + timedelta(minutes=meeting.minutes))
-    event.add("summary", f"{c.name}: {meeting.topic}")
-    event.add(
-        "description",
-        "\n".join(
-            x
-            for x in (
-                f"Speaker: {meeting.speaker}" if meeting.speaker else "",
-                f"Join: {meeting.join_link}" if meeting.join_link else "",
-                external_url("communities.meeting", meeting_id=meeting.id),
-            )
-            if x
-        ),
-    )
-    if meeting.join_link:
-        event.add("location", meeting.join_link)
-    cal.add_component(event)
+    cal.add_component(meeting_event(meeting, request.host.split(":")[0] or "localhost"))
     return Response(
         cal.to_ical(),
         mimetype="text/calendar",
