@@ -211,6 +211,11 @@ def build_calendar(feed: CalendarFeed) -> bytes:
         cal.add_component(event)
     for w in workshops:
         cal.add_component(_workshop_event(w, host))
+    if not team:  # the communities of practice the person is a member of (issue 19)
+        from app.communities.calendar import meeting_event, member_meetings
+
+        for meeting in member_meetings(feed.user_id):
+            cal.add_component(meeting_event(meeting, host))
     return cal.to_ical()
 
 
