@@ -29,3 +29,28 @@ def test_the_demo_has_reminders_of_each_kind(app):
     assert again.exit_code == 0
     with app.app_context():
         assert len(db.session.scalars(select(Reminder)).all()) == len(rows)
+
+
+def test_each_kinds_link_opens_for_the_person_it_went_to(app, browser_factory):
+    """One reminder of each kind in the demo: its recipient signs in and its link answers
+    200 (a link to a page the person cannot reach would be a reminder they cannot act on)."""
+    from urllib.parse import urlsplit
+
+    from app.accounts.models import User
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        picked = {}
+        for r in db.session.scalars(
+            select(Reminder).where(Reminder.skip_reason.is_(None)).order_by(Reminder.id)
+        ):
+            picked.setdefault(r.rule, (db.session.get(User, r.user_id).email, r.link))
+    assert len(picked) >= 9
+    for rule, (email, link) in picked.items():
+        browser = browser_factory()
+        browser.sign_in(email, "demo-password")
+        parts = urlsplit(link)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        resp = browser.get(path, follow_redirects=True)
+        assert resp.status_code == 200, f"{rule}: {email} cannot open {path}"
+        assert resp.request.path != "/account/sign-in", f"{rule}: {email} sent to sign in"
