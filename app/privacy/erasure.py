@@ -6,7 +6,9 @@
 - Their own account records (roles, tokens, memberships, mail) are deleted, as are
   their files outside the hold.
 - Their other records (applications, days, meetings, outputs) are kept as husks with
-  every personal column emptied, so the programme's counts still add up.
+  every personal column emptied, so the programme's counts still add up; what was
+  published for other authorities (output titles, impacts) stays, credited to "Former
+  member", with their files removed.
 - Records they acted on, audit entries included, are kept: they point to an account
   that now reads "Former member", and every declared text column that mentions the
   name or email has it replaced.
@@ -144,6 +146,8 @@ def _anonymise(table: Table, condition) -> None:
         d = declaration(c)
         if d is None or not d.is_personal or c.primary_key:
             continue
+        if d.retention is Retention.PUBLISHED and d.category is not Category.FILE:
+            continue  # shared with other authorities: kept, credited "former member"
         if references_user(c):
             continue  # they point to the account, which reads "Former member"
         values[c.name] = _blank(c)
