@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.core.access import get_or_404, public, roles, signed_in
@@ -108,10 +109,17 @@ def _dry_run():
 def settings():
     form = PeriodForm()
     if form.validate_on_submit():
-        services.set_unsuccessful_days(form.days.data, current_user)
-        db.session.commit()
-        flash(f"Unsuccessful applications are now kept {form.days.data} days.", "success")
-        return redirect(url_for("privacy.index"))
+        try:
+            services.set_unsuccessful_days(form.days.data, current_user)
+            db.session.commit()
+        except IntegrityError:  # someone else saved the first period at the same moment
+            db.session.rollback()
+            form.add_error(
+                "days", "Someone else changed the period just now: check it and save again"
+            )
+        else:
+            flash(f"Unsuccessful applications are now kept {form.days.data} days.", "success")
+            return redirect(url_for("privacy.index"))
     return (
         render_template(
             "privacy/index.html", q="", people=[], limit=SEARCH_LIMIT, form=form,
