@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User, UserStatus
+from app.awards.models import Award
 from app.core.audit import AuditEntry
 from app.core.storage import StoredFile, put
 from app.extensions import db
@@ -49,7 +50,55 @@ EVERY_FEATURE = {
     "award_output": "outputs",
     "output_version": "output files",
     "output_feedback": "output feedback",
+    "community_member": "communities of practice",
+    "community_post": "community workspace",
+    # added below: after the programme
+    "impact_entry": "impact",
+    "pathway_step": "next steps",
+    "survey_invitation": "evaluation",
 }
+
+
+def _after_the_programme(holder_id: int) -> None:
+    """The demo's running holder has not reached impact, next steps or the evaluation
+    yet: give her one of each, as the features' own tables hold them."""
+    from app.bridging.models import PathwayStep, Stage, StepKind
+    from app.core.clock import today
+    from app.evaluation.models import Group, Invitation, Survey, SurveyKind
+    from app.impact.models import Category as ImpactCategory
+    from app.impact.models import EntryStatus, ImpactEntry, Reach
+
+    award = db.session.scalar(select(Award).where(Award.holder_id == holder_id))
+    db.session.add(
+        ImpactEntry(
+            award_id=award.id,
+            category=ImpactCategory.TOOL,
+            occurred_on=today(),
+            description="A discharge checklist",
+            reach=Reach.TEAM,
+            status=EntryStatus.CONFIRMED,
+        )
+    )
+    db.session.add(
+        PathwayStep(
+            award_id=award.id,
+            kind=list(StepKind)[0],
+            stage=list(Stage)[0],
+            mentor="Dr Lee",
+            started_on=today(),
+            stage_on=today(),
+        )
+    )
+    survey = Survey(
+        cohort_id=award.cohort_id,
+        kind=list(SurveyKind)[0],
+        opens_on=today(),
+        closes_on=today(),
+    )
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(Invitation(survey_id=survey.id, user_id=holder_id, group=list(Group)[0]))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -78,6 +127,8 @@ def _owned_counts(user_id: int) -> dict[str, int]:
 
 
 def test_staff_download_everything_about_a_person_who_touched_every_feature(app, browser, demo):
+    with app.app_context():
+        _after_the_programme(demo)
     browser.sign_in("staff@demo.test", DEMO_PASSWORD)
     page = browser.get(f"/privacy/people/{demo}")
     assert page.status_code == 200 and "Priya Shah" in page.get_data(as_text=True)
