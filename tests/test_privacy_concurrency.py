@@ -1,7 +1,12 @@
 """Data protection under 20 parallel requests (both databases; TEST_DATABASE_URL for
 PostgreSQL): a person erased by twenty clicks at once is erased once (one erasure
 record, one audit entry), and twenty saves of the first retention period give no error
-page."""
+page.
+
+Breaking the rule (no check of the erasure record under the lock) fails the first test on
+PostgreSQL (15 of 20 erased again); on SQLite a POST's transaction takes the write lock
+at BEGIN, so the requests run one after another and the second no longer matches the
+confirmation (the address has changed) whatever the service does."""
 
 from __future__ import annotations
 
