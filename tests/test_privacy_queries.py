@@ -1,0 +1,52 @@
+"""Query counts (issue 20): the erasure preview and the subject-access copy make as many
+queries for a person with 100 records as with 10 (files aside: each is streamed in
+chunks of its own)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.awards.models import Award
+from app.core.roles import Role
+from app.extensions import db
+from app.release.models import DayKind, DayStatus, ReleaseDay
+from tests.helpers import recorded_sql
+
+
+def _holder_with_days(make, app, n: int) -> int:
+    award = make.award(cohort=make.running_cohort())
+    with app.app_context():
+        a = db.session.get(Award, award.id)
+        for i in range(n):
+            db.session.add(
+                ReleaseDay(
+                    award_id=a.id,
+                    day=a.cohort.programme_start + timedelta(days=i),
+                    kind=DayKind.STUDY,
+                    half_days=2,
+                    status=DayStatus.REQUESTED,
+                    note=f"Note {i}",
+                )
+            )
+        db.session.commit()
+        return a.holder_id
+
+
+def _counts(app, make, browser, n: int) -> tuple[int, int]:
+    holder = _holder_with_days(make, app, n)
+    staff = make.user(Role.STAFF)
+    browser.sign_in(staff.email)
+    with recorded_sql(app) as preview:
+        assert browser.get(f"/privacy/people/{holder}/erase").status_code == 200
+    token = browser.token(f"/privacy/people/{holder}")
+    with recorded_sql(app) as copy:
+        resp = browser.client.post(f"/privacy/people/{holder}/download", data={"csrf_token": token})
+        assert resp.status_code == 200 and len(resp.get_data()) > 0
+    browser.sign_out()
+    return len(preview), len(copy)
+
+
+def test_the_preview_and_the_copy_do_not_grow_with_records(app, make, browser):
+    ten = _counts(app, make, browser, 10)
+    hundred = _counts(app, make, browser, 100)
+    assert ten == hundred
