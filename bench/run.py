@@ -97,6 +97,9 @@ PAGES = [
     ("reminders (staff)", "staff", "/reminders/"),
     ("reminders filtered by kind", "staff", "/reminders/?kind=behind_pace"),
     ("notifications (line manager)", "manager", "/reminders/notifications"),
+    ("data protection: search and next purge", "staff", "/privacy/requests?q=smith"),
+    ("privacy notice (from the map)", "holder", "/privacy"),
+    ("erasure preview (award holder)", "staff", "/privacy/people/{holder_user}/erase"),
 ]
 FLOOR = "/healthz"
 EMAILS = {
@@ -395,10 +398,10 @@ def targets(url: str) -> dict[str, int]:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         with engine.connect() as conn:
-            award, cohort = conn.execute(
+            award, cohort, holder_user = conn.execute(
                 text(
-                    'SELECT a.id, a.cohort_id FROM award a JOIN "user" u ON u.id = a.holder_id '
-                    "WHERE u.email = :e"
+                    "SELECT a.id, a.cohort_id, a.holder_id FROM award a "
+                    'JOIN "user" u ON u.id = a.holder_id WHERE u.email = :e'
                 ),
                 {"e": EMAILS["holder"]},
             ).one()
@@ -436,6 +439,7 @@ def targets(url: str) -> dict[str, int]:
         engine.dispose()
     return {
         "holder_award": award,
+        "holder_user": holder_user,
         "running_cohort": cohort,
         "review_cohort": review or cohort,
         "ledger_cohort": ledger[0],
