@@ -15,12 +15,9 @@ from app.privacy.declare import (
     personal,
 )
 
-# Tables other helpers added at the same time (issue 19 communities of practice; issue 15
-# reminder settings), not yet declared: emptied when they are. The two-factor tables
-# were declared by their author.
-PENDING_OTHER_HELPERS = {
-    "reminder_cohort_setting", "reminder_preference",
-}  # fmt: skip
+# Tables other helpers added at the same time, not yet declared: emptied when they are.
+# The two-factor and reminder-setting tables were declared by their authors.
+PENDING_OTHER_HELPERS: set[str] = set()
 PENDING_DECLARATION = PENDING_OTHER_HELPERS
 
 

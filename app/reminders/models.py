@@ -66,9 +66,10 @@ class Reminder(db.Model):
     digest_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
+    # nothing sent: why (it names the person: "Sam Okafor has left")
     skip_reason: Mapped[str | None] = mapped_column(
-        String(300), info=not_personal()
-    )  # nothing sent: why
+        String(300), info=personal(Category.FREE_TEXT, Retention.SHORT)
+    )
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
@@ -92,9 +93,12 @@ class CohortReminderSetting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40), info=not_personal())
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"),
+        info=personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR),
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -106,10 +110,12 @@ class ReminderPreference(db.Model):
     __tablename__ = "reminder_preference"
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("user.id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Category.CONTACT, Retention.ACCOUNT, person=Person.SUBJECT),
     )
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
-    muted: Mapped[str] = mapped_column(String(500), default="")
+    muted: Mapped[str] = mapped_column(String(500), default="", info=not_personal())
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
