@@ -376,3 +376,19 @@ def test_staff_download_the_filtered_list_as_csv(app, make, browser):
     assert len(text.splitlines()) == 2
     empty = browser.get("/reminders/reminders.csv?kind=three_way").get_data(as_text=True)
     assert len(empty.splitlines()) == 1
+
+
+def test_staff_see_each_reminders_email_as_the_outbox_has_it(app, make, browser):
+    staff = make.user(Role.STAFF)
+    award = make.award()
+    _output_due(app, award)
+    _sweep(app)
+    browser.sign_in(staff.email)
+    page = browser.get("/reminders/?kind=output_due").get_data(as_text=True)
+    assert "Email: held" in page  # no mail server in tests: held in the outbox
+    with app.app_context():
+        msg = db.session.get(OutboxMessage, _reminder(app, "output_due").outbox_message_id)
+        msg.status = MailStatus.FAILED
+        db.session.commit()
+    page = browser.get("/reminders/?kind=output_due").get_data(as_text=True)
+    assert "Email: failed" in page

@@ -73,16 +73,20 @@ class Reminder(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
+    message = relationship("OutboxMessage", foreign_keys=[outbox_message_id])
+    digest_message = relationship("OutboxMessage", foreign_keys=[digest_message_id])
 
     @property
     def state(self) -> str:
+        """What became of it, down to its email's state in the outbox (queued, sent,
+        held with no mail server, failed after every retry)."""
         if self.skip_reason:
             return "Not sent"
         if self.digest and self.sent_at is None:
             return "Waiting for the weekly digest"
-        if self.digest:
-            return "Sent in the weekly digest"
-        return "Emailed"
+        msg = self.digest_message if self.digest else self.message
+        where = "In the weekly digest" if self.digest else "Email"
+        return f"{where}: {msg.status.label.lower()}" if msg is not None else where
 
 
 class CohortReminderSetting(db.Model):

@@ -28,6 +28,7 @@ from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles, signed_in
 from app.core.csv import safe_cell
 from app.core.forms import ActionForm
+from app.core.mail import OutboxMessage
 from app.core.navigation import register_nav
 from app.core.pagination import paginate, parse_page
 from app.core.params import arg_choice, arg_str
@@ -49,7 +50,7 @@ register_nav(
 )
 
 STATES = {
-    "emailed": "Emailed",
+    "emailed": "Emailed (or in a digest)",
     "digest": "Waiting for the weekly digest",
     "skipped": "Not sent",
 }
@@ -146,7 +147,11 @@ def _filters() -> tuple[str, str, str]:
 def _staff_stmt(who: str, rule: str, state: str):
     stmt = (
         select(Reminder)
-        .options(joinedload(Reminder.user).load_only(User.id, User.name, User.email))
+        .options(
+            joinedload(Reminder.user).load_only(User.id, User.name, User.email),
+            joinedload(Reminder.message).load_only(OutboxMessage.id, OutboxMessage.status),
+            joinedload(Reminder.digest_message).load_only(OutboxMessage.id, OutboxMessage.status),
+        )
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())
     )
     if who:
