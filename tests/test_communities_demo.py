@@ -82,3 +82,29 @@ def test_demo_communities(app, browser):
     browser.sign_in("carer@demo.test", "demo-password")
     page = browser.get("/communities/").get_data(as_text=True)
     assert "Complex needs" in page and "Workforce" in page
+
+
+def test_national_data_has_communities(app):
+    """Two communities a region, members of every background, a year of meetings with
+    bookings, posts, votes and involvement payments, all within the constraints."""
+    from datetime import date
+
+    from app.demo import national
+    from tests.test_national_data import SCALE
+
+    with app.app_context():
+        counts = national.generate(scale=SCALE, today=date(2026, 11, 20)).counts
+        assert counts["community"] == 2 * len(
+            national.REGIONS[: max(1, national.Sizes.at(SCALE).cohorts // 3)]
+        )
+        for table in (
+            "community_member",
+            "community_meeting",
+            "community_booking",
+            "community_post",
+            "priority_vote",
+            "support_volunteer",
+        ):
+            assert counts[table] > 0, table
+        backgrounds = set(db.session.scalars(select(CommunityMember.background).distinct()))
+        assert backgrounds == set(Background)
