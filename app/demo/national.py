@@ -1524,6 +1524,7 @@ def add_audit_entries(b: Build) -> None:
 
 from app.demo.national_accounts import add_sign_ins  # noqa: E402
 from app.demo.national_after import add_after_programme  # noqa: E402
+from app.demo.national_communities import add_communities  # noqa: E402
 from app.demo.national_documents import add_documents  # noqa: E402
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
 from app.demo.national_reminders import add_reminders  # noqa: E402
@@ -1546,6 +1547,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_residentials,
     add_after_programme,
     add_documents,
+    add_communities,
     add_reminders,
     add_sign_ins,
     add_audit_entries,
