@@ -100,6 +100,8 @@ PAGES = [
     ("data protection: search and next purge", "staff", "/privacy/requests?q=smith"),
     ("privacy notice (from the map)", "holder", "/privacy"),
     ("erasure preview (award holder)", "staff", "/privacy/people/{holder_user}/erase"),
+    ("communities of practice", "staff", "/communities/"),
+    ("communities report", "staff", "/communities/report"),
 ]
 FLOOR = "/healthz"
 EMAILS = {
