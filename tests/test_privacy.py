@@ -334,3 +334,17 @@ def test_staff_cannot_erase_themselves(app, browser, make):
         me = db.session.get(User, staff.id)
         with pytest.raises(erasure.ErasureError):
             erasure.erase(me, me)
+
+
+def test_staff_find_people_by_name_or_email_a_page_at_a_time(browser, make):
+    staff = make.user("staff")
+    for i in range(30):
+        make.user(name=f"Jordan Finder {i:02d}", email=f"jf{i:02d}@example.test")
+    browser.sign_in(staff.email, "correct-horse-battery")
+    first = browser.get("/privacy/requests?q=FINDER").get_data(as_text=True)
+    assert "Showing 1 to 25 of 30" in first and "Jordan Finder 00" in first
+    second = browser.get("/privacy/requests?q=finder&page=2").get_data(as_text=True)
+    assert "Jordan Finder 29" in second and "Jordan Finder 00" not in second
+    by_email = browser.get("/privacy/requests?q=jf07@").get_data(as_text=True)
+    assert "Jordan Finder 07" in by_email and "Jordan Finder 08" not in by_email
+    assert "Nobody matches" in browser.get("/privacy/requests?q=zzzz").get_data(as_text=True)

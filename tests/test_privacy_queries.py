@@ -50,3 +50,17 @@ def test_the_preview_and_the_copy_do_not_grow_with_records(app, make, browser):
     ten = _counts(app, make, browser, 10)
     hundred = _counts(app, make, browser, 100)
     assert ten == hundred
+
+
+def test_the_search_does_not_grow_with_people(app, make, browser):
+    staff = make.user(Role.STAFF)
+    browser.sign_in(staff.email)
+
+    def count(n: int) -> int:
+        for i in range(n):
+            make.user(name=f"Query Person {n}-{i}")
+        with recorded_sql(app) as statements:
+            assert browser.get(f"/privacy/requests?q=person {n}-").status_code == 200
+        return len(statements)
+
+    assert count(10) == count(100)

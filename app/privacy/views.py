@@ -15,12 +15,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.core.access import get_or_404, public, roles, signed_in
 from app.core.forms import ActionForm
+from app.core.pagination import paginate, parse_page
 from app.core.params import clean_text
 from app.core.roles import Role
 from app.extensions import db
@@ -30,7 +31,7 @@ from app.privacy.blueprint import bp
 from app.privacy.declare import Retention
 from app.privacy.forms import EraseForm, PeriodForm
 
-SEARCH_LIMIT = 25
+PER_PAGE = 25
 
 
 @bp.route("/notice")
@@ -76,25 +77,23 @@ def my_data_download():
 @bp.route("/requests")
 @roles(Role.STAFF)
 def index():
+    outcomes = _dry_run()  # first: its rollback would expire the people loaded below
     q = clean_text(request.args.get("q", ""))[:100]
-    people = []
+    page = None
     if q:
         like = f"%{q.lower()}%"
-        people = list(
-            db.session.scalars(
-                select(User)
-                .where(or_(User.name.ilike(like), User.email.ilike(like)))
-                .order_by(User.name, User.id)
-                .limit(SEARCH_LIMIT)
-            )
+        stmt = (
+            select(User)
+            .where(or_(func.lower(User.name).like(like), User.email.like(like)))
+            .order_by(User.name, User.id)
         )
+        page = paginate(stmt, parse_page(request.args.get("page")), PER_PAGE)
     return render_template(
         "privacy/index.html",
         q=q,
-        people=people,
-        limit=SEARCH_LIMIT,
+        page=page,
         form=PeriodForm(days=retention.days(Retention.UNSUCCESSFUL)),
-        outcomes=_dry_run(),
+        outcomes=outcomes,
     )
 
 
@@ -122,8 +121,7 @@ def settings():
             return redirect(url_for("privacy.index"))
     return (
         render_template(
-            "privacy/index.html", q="", people=[], limit=SEARCH_LIMIT, form=form,
-            outcomes=_dry_run(),
+            "privacy/index.html", q="", page=None, form=form, outcomes=_dry_run(),
         ),
         400,
     )  # fmt: skip
