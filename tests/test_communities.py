@@ -645,3 +645,23 @@ def test_members_meetings_are_in_their_calendar_feed(app, make, browser):
     body = browser.get(f"/release/calendar/{secret}.ics").get_data(as_text=True)
     assert body.count("BEGIN:VEVENT") == 1
     assert "community-meeting-" in body and "meet.example.org/complex-needs" in body
+
+
+def test_the_workspace_filters_by_kind_and_pages(app, make, browser_factory):
+    from app.communities.workspace_views import PER_PAGE
+
+    cid = h.community(make, app)
+    user, mid = h.member(make, app, cid)
+    for _ in range(PER_PAGE + 1):
+        h.post(app, cid, mid)
+    with app.test_request_context():
+        m = db.session.get(CommunityMember, mid)
+        services.add_post(m.community, m, "A useful report", services.PostKind.RESOURCE, "Report")
+        db.session.commit()
+    b = browser_factory()
+    b.sign_in(user.email)
+    page = text(b.get(f"/communities/{cid}/workspace?kind=resource"))
+    assert "Report" in page and "A title" not in page
+    page = text(b.get(f"/communities/{cid}/workspace?kind=nonsense"))
+    assert f"Showing 1 to {PER_PAGE} of {PER_PAGE + 2}" in page
+    assert b.get(f"/communities/{cid}/workspace?page=2").status_code == 200

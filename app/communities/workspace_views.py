@@ -43,12 +43,16 @@ def workspace(community_id: int):
         if post is not FAILED:
             flash("Posted to the workspace.", "success")
             return redirect(url_for("communities.post", community_id=c.id, post_id=post.id))
+    kind = request.args.get("kind", "")
+    kind = kind if kind in {k.value for k in PostKind} else ""
     stmt = (
         select(Post)
         .where(Post.community_id == c.id, Post.parent_id.is_(None))
         .options(joinedload(Post.author).joinedload(CommunityMember.user))
         .order_by(Post.created_at.desc(), Post.id.desc())
     )
+    if kind:
+        stmt = stmt.where(Post.kind == PostKind(kind))
     page = paginate(stmt, parse_page(request.args.get("page")), PER_PAGE)
     ids = [p.id for p in page.items]
     counts = (
@@ -69,6 +73,8 @@ def workspace(community_id: int):
         page=page,
         counts=counts,
         form=form,
+        kind=kind,
+        kinds=list(PostKind),
     ), (400 if request.method == "POST" else 200)
 
 
