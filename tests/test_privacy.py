@@ -348,3 +348,20 @@ def test_staff_find_people_by_name_or_email_a_page_at_a_time(browser, make):
     by_email = browser.get("/privacy/requests?q=jf07@").get_data(as_text=True)
     assert "Jordan Finder 07" in by_email and "Jordan Finder 08" not in by_email
     assert "Nobody matches" in browser.get("/privacy/requests?q=zzzz").get_data(as_text=True)
+
+
+def test_an_erased_account_cannot_be_reactivated(app, browser, make):
+    person = make.user(name="Casey Gone", email="casey@example.test")
+    staff = make.user("staff")
+    with app.test_request_context():
+        erasure.erase(db.session.get(User, person.id), db.session.get(User, staff.id))
+        db.session.commit()
+    browser.sign_in(staff.email, "correct-horse-battery")
+    page = browser.post(
+        f"/account/people/{person.id}/reactivate",
+        token_from=f"/account/people/{person.id}",
+        follow_redirects=True,
+    )
+    assert "cannot be used again" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, person.id).status == UserStatus.DEACTIVATED

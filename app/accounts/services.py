@@ -443,6 +443,13 @@ def deactivate_user(actor: User, user: User) -> None:
 
 
 def reactivate_user(actor: User, user: User) -> None:
+    from app.privacy.models import Erasure  # issue 20: an erased account stays closed
+
+    if db.session.scalar(select(Erasure.id).where(Erasure.user_id == user.id).limit(1)):
+        raise AccountError(
+            "This person's data was erased at their request, so the account cannot be used "
+            "again. They can register afresh."
+        )
     claim(user, [UserStatus.DEACTIVATED], lambda u: AccountError(f"{u.name} is not deactivated."))
     user.status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
     audit.record(
