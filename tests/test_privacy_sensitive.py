@@ -136,3 +136,22 @@ def test_staff_do_see_them_so_the_search_would_find_a_leak(planted):
     planted, seeds = planted
     leaks = _leaks(crawl(planted, "staff@demo.test", per_pattern=3, seeds=seeds))
     assert {name for _url, name in leaks} >= {"dietary", "access"}
+
+
+def test_no_email_template_reads_a_sensitive_field(app):
+    """Emails go to managers and PSWs as well as to the person: none reads a column the
+    map calls special category (`reg.dietary`, `application.gender_self`...)."""
+    from pathlib import Path
+
+    from app.privacy.datamap import declared
+
+    sensitive = {c.name for _t, c, d in declared(db.metadata) if d.sensitive}
+    assert {"dietary", "access", "gender_self"} <= sensitive
+    folder = Path(app.root_path).parent / "templates" / "email"
+    found = [
+        (path.name, name)
+        for path in folder.iterdir()
+        for name in sensitive
+        if re.search(rf"\.{name}\b", path.read_text())
+    ]
+    assert found == []
