@@ -32,7 +32,7 @@ def test_carer_applicant_facilitator_and_staff(page: Page):
     cid = _community_id(page, "Complex needs")
     visit(page, f"/communities/{cid}", "cop-community")
     visit(page, f"/communities/{cid}/workspace", "cop-workspace")
-    page.get_by_label("Thought").check()
+    page.get_by_role("radio", name="Thought").check()
     page.get_by_label("Title").fill("A carer's view")
     page.get_by_label("Message").fill("<script>alert(1)</script> See https://example.org/carers")
     click_and_wait(page, page.get_by_role("button", name="Post"))
