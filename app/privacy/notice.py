@@ -65,8 +65,50 @@ class Group:
         return sorted(self.records)
 
 
+# Plain-English names for the records the notice lists; any other table reads as its name.
+LABELS = {
+    "user": "your account",
+    "user_role": "your roles",
+    "user_token": "sign-in and invitation links",
+    "membership": "the organisations you belong to",
+    "outbox_message": "emails we sent you",
+    "audit_entry": "the record of who did what",
+    "application_event": "your application's history",
+    "sign_off": "the PSW's sign-off",
+    "review": "the panel's review of your application",
+    "award_output": "your research outputs",
+    "output_version": "your output files",
+    "release_day": "your study and workshop days",
+    "workshop_registration": "your replies to workshop invitations",
+    "workshop_attendance": "workshop registers",
+    "spending_item": "personal award spending",
+    "backfill_entry": "backfill payments",
+    "backfill_plan": "backfill plans",
+    "supervision_attendee": "supervision meetings you attended",
+    "supervision_meeting": "supervision meeting notes",
+    "supervision_allocation": "who supervises and coaches you",
+    "supervision_pool": "supervisors and coaches available",
+    "impact_entry": "your impact log",
+    "pathway_step": "your next steps",
+    "survey_invitation": "evaluation survey invitations",
+    "survey_response": "evaluation survey answers",
+    "survey_answer": "evaluation survey answers",
+    "calendar_feed": "calendar links",
+    "sign_in_failure": "failed sign-in attempts",
+    "sign_in_event": "your recent sign-ins",
+    "known_device": "devices you signed in from",
+    "recovery_code": "two-factor recovery codes",
+    "privacy_erasure": "erasure requests",
+    "privacy_setting": "retention settings",
+    "rendered_document": "documents made for you (certificates, agreements)",
+    "community_member": "your communities of practice",
+    "community_post": "community workspace posts",
+    "community_booking": "community meeting bookings",
+}
+
+
 def label(table_name: str) -> str:
-    return table_name.replace("privacy_", "").replace("_", " ")
+    return LABELS.get(table_name, table_name.replace("_", " "))
 
 
 def groups() -> list[Group]:
