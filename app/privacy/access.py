@@ -169,6 +169,10 @@ def archive(user, summary: Summary | None = None) -> Iterator[bytes]:
             summary.rows += len(section.rows)
             listing.append((section, len(section.rows)))
             yield sink.take()
+            # nothing is written while the copy streams: end the read transaction between
+            # tables, so a long download never holds SQLite's write lock (a POST's BEGIN
+            # takes it) or a long PostgreSQL snapshot
+            db.session.rollback()
             for file_id, name in file_refs(section):
                 stored = db.session.get(StoredFile, file_id)
                 if stored is None:
