@@ -82,8 +82,13 @@ def _set_up(t: date) -> None:
             upcoming.ends_on = upcoming.starts_on + length
         out = db.session.scalar(
             select(AwardOutput)
-            .where(AwardOutput.award_id == running[0].id, AwardOutput.status.in_(OWING))
-            .order_by(AwardOutput.id)
+            .where(
+                AwardOutput.award_id.in_([a.id for a in running]),
+                AwardOutput.status.in_(OWING),
+                # an output the outputs demo shows overdue stays overdue
+                AwardOutput.due_date > t,
+            )
+            .order_by(AwardOutput.due_date, AwardOutput.id)
         )
         if out is not None:
             out.due_date = t + timedelta(days=3)
