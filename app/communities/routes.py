@@ -2,6 +2,7 @@
 
 from app.communities import (  # noqa: F401  (their routes and commands join the blueprint)
     digest,
+    home_cards,
     meeting_views,
     priority_views,
     report_views,
