@@ -231,8 +231,15 @@ def test_erasure_preview_then_erase_leaves_no_trace_outside_the_legal_hold(app, 
                 status=EntryStatus.CONFIRMED,
             )
         )
+        # a certificate in the rendered-documents cache that prints her name
+        from app.documents.models import RenderedDocument, RenderStatus
+
+        certificate = put(b"%PDF-1.4 certificate for " + name.encode() + b"\n%%EOF")
+        db.session.add(
+            RenderedDocument(key="c" * 64, status=RenderStatus.READY, file_id=certificate.id)
+        )
         db.session.commit()
-        evidence_id, meeting_id = evidence.id, meeting.id
+        evidence_id, meeting_id, certificate_id = evidence.id, meeting.id, certificate.id
         spending = [
             (s.id, s.description)
             for s in db.session.scalars(
@@ -249,11 +256,13 @@ def test_erasure_preview_then_erase_leaves_no_trace_outside_the_legal_hold(app, 
         )
     before = _scan(app, demo, name, email)
     assert len(before) > 5 and ("stored_file", "data", evidence_id) in before
+    assert ("stored_file", "data", certificate_id) in before
 
     browser.sign_in("staff@demo.test", DEMO_PASSWORD)
     preview = browser.get(f"/privacy/people/{demo}/erase").get_data(as_text=True)
     assert "Kept whole: legal hold" in preview and "Spending item" in preview
     assert "Deleted" in preview and "Kept without their personal details" in preview
+    assert "Cleared: a cache of documents" in preview
     # a wrong confirmation changes nothing
     wrong = browser.post(f"/privacy/people/{demo}/erase", {"confirm": "someone@else.test"})
     assert wrong.status_code == 400 and "Type the person" in wrong.get_data(as_text=True)
@@ -280,6 +289,7 @@ def test_erasure_preview_then_erase_leaves_no_trace_outside_the_legal_hold(app, 
         assert record.held_name == name and record.held_until is not None
         # her own file outside the hold is gone
         assert db.session.get(StoredFile, evidence_id) is None
+        assert db.session.get(StoredFile, certificate_id) is None  # the cache cleared
         # shared contributions read "former member"
         notes = db.session.get(Meeting, meeting_id).notes
         assert name not in notes and "former member" in notes

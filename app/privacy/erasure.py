@@ -129,6 +129,10 @@ def preview(user_id: int) -> Plan:
         acted = subjects.acted_condition(table, user_id)
         if acted is not None and (n := _count(table, acted)):
             plan.effects.append(Effect(table.name, "named", n))
+        if owned is None:
+            for column in _cache_columns(table):
+                if n := _count(table, column.is_not(None)):
+                    plan.effects.append(Effect(table.name, "cleared", n))
     return plan
 
 
@@ -167,6 +171,23 @@ def _forget_addresses(table: Table, condition) -> None:
     }
     if values:
         db.session.execute(update(table).where(condition).values(**values))
+
+
+def _cache_columns(table: Table) -> list[Column]:
+    """Files no person owns that are kept only a short time: caches (rendered documents,
+    which may print anyone's name). An erasure clears them; they are made again."""
+    return [c for c in _file_columns(table) if declaration(c).retention is Retention.SHORT]
+
+
+def _clear_caches(tables: list[Table], conditions: dict) -> set[int]:
+    ids: set[int] = set()
+    for table in tables:
+        if conditions[table.name] is not None:
+            continue
+        for column in _cache_columns(table):
+            ids.update(db.session.scalars(select(column).where(column.is_not(None))))
+            db.session.execute(delete(table).where(column.is_not(None)))
+    return ids
 
 
 def _file_ids(table: Table, condition) -> set[int]:
@@ -294,6 +315,7 @@ def erase(user, actor) -> tuple[Plan, list[tuple[str, str, object]]]:
     for attr in ("totp_secret", "totp_enabled_at"):
         if hasattr(locked, attr):
             setattr(locked, attr, None)
+    files |= _clear_caches(tables, conditions)
     _delete_unused_files(files)
     held = bool(plan.held)
     db.session.add(
