@@ -34,6 +34,9 @@ from app.privacy.declare import Category, Person, Retention, link, not_personal,
 MINE = personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.SUBJECT)
 ACTED = personal(Category.PARTICIPATION, Retention.PROGRAMME, person=Person.ACTOR)
 WRITTEN = personal(Category.FREE_TEXT, Retention.PROGRAMME)
+# what a member wrote in a shared place: it stays for the others to read after an erasure,
+# credited to "Former member" (issue 20), with their name and email scrubbed from it
+SHARED = personal(Category.FREE_TEXT, Retention.PUBLISHED)
 ACCESS = personal(Category.SPECIAL, Retention.PROGRAMME)
 
 
@@ -219,8 +222,8 @@ class Post(db.Model):
         ForeignKey("community_member.id", ondelete="SET NULL"), index=True, info=link()
     )
     kind: Mapped[PostKind | None] = mapped_column(enum_type(PostKind, 16))
-    title: Mapped[str] = mapped_column(String(200), default="", info=WRITTEN)
-    body: Mapped[str] = mapped_column(Text, info=WRITTEN)
+    title: Mapped[str] = mapped_column(String(200), default="", info=SHARED)
+    body: Mapped[str] = mapped_column(Text, info=SHARED)
     file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
     )
