@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserStatus
@@ -213,11 +213,17 @@ class GroupResult:
     def shown(self) -> bool:
         return self.responses >= SMALLEST_GROUP
 
+    totals: dict[str, tuple[int, int]] = field(default_factory=dict)  # (sum, count)
+
     def mean(self, key: str) -> float | None:
         c = self.scores.get(key)
-        if not self.shown or not c:
+        if c:
+            total, n = sum(k * v for k, v in c.items()), sum(c.values())
+        else:
+            total, n = self.totals.get(key, (0, 0))
+        if not self.shown or not n:
             return None
-        return round(sum(k * v for k, v in c.items()) / sum(c.values()), 1)
+        return round(total / n, 1)
 
 
 def results(survey: Survey) -> list[GroupResult]:
@@ -236,8 +242,7 @@ def results(survey: Survey) -> list[GroupResult]:
         seen[row.group].add(row.id)
     for g, ids in seen.items():
         groups[g].responses = len(ids)
-    hidden = sum(r.responses for r in groups.values() if not r.shown)
-    pooled = {g for g, r in groups.items() if r.shown or hidden >= SMALLEST_GROUP}
+    pooled = _pooled({g: r.responses for g, r in groups.items()})
     everyone = GroupResult("Everyone", sum(groups[g].responses for g in pooled))
     for _id, group, question, score, text in rows:
         for result in (groups[group], everyone) if group in pooled else (groups[group],):
@@ -254,6 +259,13 @@ def results(survey: Survey) -> list[GroupResult]:
     return out
 
 
+def _pooled(responses: dict[Group, int]) -> set[Group]:
+    """The groups counted in 'everyone': those shown, and the hidden ones only when
+    together they make five or more."""
+    hidden = sum(n for n in responses.values() if n < SMALLEST_GROUP)
+    return {g for g, n in responses.items() if n >= SMALLEST_GROUP or hidden >= SMALLEST_GROUP}
+
+
 def invited_counts(survey: Survey) -> tuple[int, int]:
     invs = db.session.scalars(select(Invitation.answered).where(Invitation.survey_id == survey.id))
     answered = list(invs)
@@ -261,7 +273,9 @@ def invited_counts(survey: Survey) -> tuple[int, int]:
 
 
 def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
-    """Every cohort's survey of this kind with everyone's results, oldest first."""
+    """Every cohort's survey of this kind with everyone's results (as `results` gives
+    them, without the free text), oldest first. Counted in the database for all the
+    surveys at once: three queries however many cohorts there are."""
     surveys = db.session.scalars(
         select(Survey)
         .join(Cohort, Cohort.id == Survey.cohort_id)
@@ -269,7 +283,41 @@ def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
         .options(joinedload(Survey.cohort))
         .order_by(Cohort.programme_start, Cohort.id)
     ).all()
-    return [(s, results(s)[-1]) for s in surveys]
+    of_kind = select(Survey.id).where(Survey.kind == kind)
+    has_answers = select(Answer.response_id).where(Answer.response_id == Response.id).exists()
+    responses: dict[int, dict[Group, int]] = {s.id: dict.fromkeys(Group, 0) for s in surveys}
+    for survey_id, group, n in db.session.execute(
+        select(Response.survey_id, Response.group, func.count())
+        .where(Response.survey_id.in_(of_kind), has_answers)
+        .group_by(Response.survey_id, Response.group)
+    ):
+        responses[survey_id][group] = n
+    # a mean needs only the sum and the count of each group's scores
+    totals: dict[int, list[tuple[Group, str, int, int]]] = {s.id: [] for s in surveys}
+    for survey_id, group, question, total, n in db.session.execute(
+        select(
+            Response.survey_id,
+            Response.group,
+            Answer.question,
+            func.sum(Answer.score),
+            func.count(Answer.score),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.survey_id.in_(of_kind), Answer.score.is_not(None))
+        .group_by(Response.survey_id, Response.group, Answer.question)
+    ):
+        totals[survey_id].append((group, question, int(total), n))
+    out = []
+    for s in surveys:
+        pooled = _pooled(responses[s.id])
+        everyone = GroupResult("Everyone", sum(responses[s.id][g] for g in pooled))
+        if everyone.shown:
+            for group, question, total, n in totals[s.id]:
+                if group in pooled:
+                    was = everyone.totals.get(question, (0, 0))
+                    everyone.totals[question] = (was[0] + total, was[1] + n)
+        out.append((s, everyone))
+    return out
 
 
 def csv_text(survey: Survey) -> Iterator[str]:
