@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -264,8 +265,10 @@ def checklists(awards: list[Award]) -> list[Checklist]:
     return [Checklist(a, [found[a.id].get(k) or Check(k) for k in KEYS]) for a in awards]
 
 
+@cache
 def missing(key: str) -> ColumnElement[bool]:
-    """SQL: the award (in `Award`) lacks checklist item `key`."""
+    """SQL: the award (in `Award`) lacks checklist item `key` (built once per key: an
+    expression holds no values, so every request can share it)."""
     if key in ("supervisor", "coach"):
         return ~exists().where(
             Allocation.award_id == Award.id,
@@ -296,21 +299,27 @@ def missing(key: str) -> ColumnElement[bool]:
     )
 
 
+@cache
 def incomplete() -> ColumnElement[bool]:
     return or_(*(missing(k) for k in KEYS))
 
 
-def outstanding_counts(cohort_id: int) -> dict[str, int]:
-    """{key: award holders in the cohort without it}, and "any", in one query."""
+@cache
+def _outstanding_stmt() -> Select:
+    """Built once: the statement is the same for every cohort (the cohort is a bound
+    parameter), and building its eleven EXISTS clauses cost more than running them."""
     conditions = {k: missing(k) for k in KEYS}
     conditions["any"] = incomplete()
-    row = db.session.execute(
-        select(
-            *(
-                func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(k)
-                for k, cond in conditions.items()
-            ),
-            func.count(Award.id).label("total"),
-        ).where(Award.cohort_id == cohort_id)
-    ).one()
+    return select(
+        *(
+            func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(k)
+            for k, cond in conditions.items()
+        ),
+        func.count(Award.id).label("total"),
+    ).where(Award.cohort_id == bindparam("cohort_id"))
+
+
+def outstanding_counts(cohort_id: int) -> dict[str, int]:
+    """{key: award holders in the cohort without it}, and "any", in one query."""
+    row = db.session.execute(_outstanding_stmt(), {"cohort_id": cohort_id}).one()
     return {k: int(v) for k, v in row._mapping.items()}
