@@ -140,3 +140,13 @@ def support_request(app, member_id: int, volunteer_member_id: int | None = None,
             vid = v.id
         db.session.commit()
         return req.id, vid
+
+
+def community_feed(app, user_id: int) -> str:
+    """A member's communities calendar address; returns its secret."""
+    from app.release import calendar
+
+    with app.test_request_context():
+        token = calendar.create_feed(db.session.get(User, user_id), calendar.COMMUNITIES)
+        db.session.commit()
+        return token

@@ -9,8 +9,9 @@ from icalendar import Calendar
 from sqlalchemy.orm import joinedload
 
 from app.communities import meetings as svc
+from app.communities import policy
 from app.communities.blueprint import bp
-from app.communities.calendar import meeting_event
+from app.communities.calendar import PRODID, meeting_event
 from app.communities.forms import (
     AttendanceForm,
     BookingForm,
@@ -100,7 +101,7 @@ def meeting(meeting_id: int):
         if result is not FAILED:
             flash("Your place is booked." if booking is None else "Saved.", "success")
             return redirect(url_for("communities.meeting", meeting_id=meeting.id))
-    bookings = svc.bookings_for(meeting) if m.facilitator else []
+    bookings = svc.bookings_for(meeting) if policy.can_see_access_requests(m) else []
     attendance = AttendanceForm(data={"attended": [b.id for b in bookings if b.attended]})
     attendance.attended.choices = [(b.id, b.member.user.name) for b in bookings]
     return render_template(
@@ -187,7 +188,7 @@ def meeting_ics(meeting_id: int):
     """The meeting for a member's own calendar (with the joining link: members only)."""
     _c, _m, meeting = _meeting_or_404(meeting_id)
     cal = Calendar()
-    cal.add("prodid", "-//NHS Social Care Practitioner Researcher Programme//Communities//EN")
+    cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add_component(meeting_event(meeting, request.host.split(":")[0] or "localhost"))
     return Response(

@@ -1,6 +1,7 @@
 """Every communities route, loaded together for registration."""
 
 from app.communities import (  # noqa: F401  (their routes and commands join the blueprint)
+    calendar_views,
     digest,
     home_cards,
     meeting_views,

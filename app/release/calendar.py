@@ -16,7 +16,7 @@ import secrets
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Response, current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,8 +36,11 @@ from app.residentials.models import Workshop
 from app.residentials.services import workshops_of_holder
 
 SELF, TEAM = "self", "team"
-# Who may have each kind of feed.
+# A community member's meetings and training (issue 19): any member, whatever their role.
+COMMUNITIES = "communities"
+# Who may have each kind of feed (communities: whoever is a member of one, see below).
 SCOPE_ROLES = {SELF: Role.AWARD_HOLDER, TEAM: Role.LINE_MANAGER}
+RELEASE_SCOPES = (SELF, TEAM)
 SHOWN = (DayStatus.APPROVED, DayStatus.TAKEN)
 PRODID = "-//NHS Social Care Practitioner Researcher Programme//Release days//EN"
 
@@ -47,6 +50,10 @@ def _hash(secret: str) -> str:
 
 
 def can_have_feed(user: User, scope: str) -> bool:
+    if scope == COMMUNITIES:
+        from app.communities.calendar import is_member_anywhere
+
+        return user.is_active and is_member_anywhere(user.id)
     role = SCOPE_ROLES.get(scope)
     return role is not None and user.is_active and user.has_role(role)
 
@@ -96,11 +103,13 @@ def create_feed(user: User, scope: str) -> str:
             "Your calendar address was changed at the same moment somewhere else. "
             "Make a new address again if you need one."
         ) from None
+    area = "communities" if scope == COMMUNITIES else "release"
+    label = {TEAM: "Team", COMMUNITIES: "Communities"}.get(scope, "Own")
     audit.record(
-        "release.calendar_replaced" if replaced else "release.calendar_created",
+        f"{area}.calendar_replaced" if replaced else f"{area}.calendar_created",
         feed,
         actor=user,
-        summary=f"{'Team' if scope == TEAM else 'Own'} calendar address",
+        summary=f"{label} calendar address",
     )
     return secret
 
@@ -111,16 +120,17 @@ def revoke_feed(user: User, scope: str) -> None:
         raise ReleaseError("This calendar address has already been turned off.")
     _revoke_all(user, scope)
     audit.record(
-        "release.calendar_revoked",
+        "communities.calendar_revoked" if scope == COMMUNITIES else "release.calendar_revoked",
         feed,
         actor=user,
         changes={"revoked_at": [None, feed.revoked_at]},
     )
 
 
-def find_feed(secret: str) -> CalendarFeed | None:
-    """The live feed for this secret, or None (unknown, revoked, or its owner can no longer
-    have it: deactivated, or no longer holding the role)."""
+def find_feed(secret: str, scopes: tuple[str, ...] = RELEASE_SCOPES) -> CalendarFeed | None:
+    """The live feed for this secret, or None (unknown, revoked, of another kind than
+    `scopes`, or its owner can no longer have it: deactivated, no longer holding the role,
+    no longer a member of any community)."""
     if not secret or len(secret) > 100:
         return None
     feed = db.session.scalar(
@@ -128,13 +138,14 @@ def find_feed(secret: str) -> CalendarFeed | None:
             CalendarFeed.token_hash == _hash(secret), CalendarFeed.revoked_at.is_(None)
         )
     )
-    if feed is None or not can_have_feed(feed.user, feed.scope):
+    if feed is None or feed.scope not in scopes or not can_have_feed(feed.user, feed.scope):
         return None
     return feed
 
 
-def feed_url(secret: str) -> str:
-    return external_url("release.calendar_feed", token=secret)
+def feed_url(secret: str, scope: str = SELF) -> str:
+    endpoint = "communities.calendar_feed" if scope == COMMUNITIES else "release.calendar_feed"
+    return external_url(endpoint, token=secret)
 
 
 # Building the calendar ----------------------------------------------------------------
@@ -170,24 +181,49 @@ def calendar_name(feed: CalendarFeed) -> str:
     return "My research days"
 
 
-def build_calendar(feed: CalendarFeed) -> bytes:
-    # Event UIDs stay the same whichever address the feed is fetched on (no duplicates).
+def feed_host() -> str:
+    """The host in event UIDs: the same whichever address a feed is fetched on."""
     host = urlsplit(current_app.config.get("BASE_URL") or DEFAULT_BASE_URL).hostname
-    host = host or "localhost"
-    team = feed.scope == TEAM
+    return host or "localhost"
+
+
+def new_calendar(prodid: str, name: str, description: str) -> Calendar:
+    """An empty subscribed calendar, asking calendar apps to check for changes twice a day."""
     cal = Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", prodid)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", calendar_name(feed))
-    cal.add(
-        "x-wr-caldesc",
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT12H")
+    return cal
+
+
+def ics_response(body: bytes, filename: str) -> Response:
+    """A feed for a calendar app: never cached on the way (the address is the secret)."""
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="{filename}"',
+        },
+    )
+
+
+REVOKED = "The calendar address has been turned off. Calendars using it stop updating."
+
+
+def build_calendar(feed: CalendarFeed) -> bytes:
+    host = feed_host()
+    team = feed.scope == TEAM
+    cal = new_calendar(
+        PRODID,
+        calendar_name(feed),
         "Approved release days for the Social Care Practitioner Researcher Development "
         "Programme. Changes made in the service appear here when your calendar refreshes.",
     )
-    # Ask calendar apps to check for changes twice a day.
-    cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT12H")
     workshops = [] if team else workshops_of_holder(feed.user_id)
     covered = {d for w in workshops for d in w.days}  # shown once, as the workshop
     for row in _days(feed):

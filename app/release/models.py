@@ -174,7 +174,7 @@ class CalendarFeed(db.Model):
     )
     scope: Mapped[str] = mapped_column(
         String(16), info=not_personal()
-    )  # "self" (award holder) or "team" (manager)
+    )  # "self" (award holder), "team" (manager) or "communities" (any member)
     token_hash: Mapped[str] = mapped_column(
         String(64), unique=True, info=personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
     )

@@ -186,10 +186,7 @@ def calendar_revoke(scope: str):
         db.session.rollback()
         flash(str(exc), "info")
     else:
-        flash(
-            "The calendar address has been turned off. Calendars using it stop updating.",
-            "success",
-        )
+        flash(calendar.REVOKED, "success")
     return redirect(url_for("release.calendar_page"))
 
 
@@ -200,14 +197,7 @@ def calendar_feed(token: str):
     feed = calendar.find_feed(token)
     if feed is None:
         abort(404)
-    return Response(
-        calendar.build_calendar(feed),
-        mimetype="text/calendar",
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": 'inline; filename="research-days.ics"',
-        },
-    )
+    return calendar.ics_response(calendar.build_calendar(feed), "research-days.ics")
 
 
 # Home page and navigation --------------------------------------------------------------
