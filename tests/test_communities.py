@@ -665,3 +665,40 @@ def test_the_workspace_filters_by_kind_and_pages(app, make, browser_factory):
     page = text(b.get(f"/communities/{cid}/workspace?kind=nonsense"))
     assert f"Showing 1 to {PER_PAGE} of {PER_PAGE + 2}" in page
     assert b.get(f"/communities/{cid}/workspace?page=2").status_code == 200
+
+
+def test_involvement_payments_as_excel_for_reconciling(app, make, browser_factory):
+    from openpyxl import load_workbook
+
+    cid = h.community(make, app, "=Workforce")
+    _a, asker_mid = h.member(make, app, cid)
+    _v, v_mid = h.member(make, app, cid, name="Vera Volunteer")
+    _w, w_mid = h.member(make, app, cid, name="Wyn Waiting")
+    staff = make.user(Role.STAFF)
+    rid, vid = h.support_request(app, asker_mid, v_mid)
+    with app.test_request_context():
+        st = db.session.get(User, staff.id)
+        v = db.session.get(SupportVolunteer, vid)
+        waiting = support.volunteer(v.request, db.session.get(CommunityMember, w_mid), date.today())
+        support.record_payment(v, st, 2550)
+        support.mark_paid(v, st)
+        db.session.commit()
+        assert waiting.id
+    sb = browser_factory()
+    sb.sign_in(staff.email)
+    assert 'href="/communities/payments.xlsx"' in sb.get("/communities/report").get_data(
+        as_text=True
+    )
+    resp = sb.get("/communities/payments.xlsx")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Community" and rows[0][-1] == "Amount (£)"
+    by_name = {r[2]: r for r in rows[1:]}
+    paid = by_name["Vera Volunteer"]
+    assert paid[0] == "'=Workforce"  # formula-safe
+    assert paid[6] == "Paid" and paid[7] == 25.5  # a number in pounds, not text
+    assert paid[4] is not None and paid[5] is not None
+    assert by_name["Wyn Waiting"][6] == "Not recorded" and by_name["Wyn Waiting"][7] is None
+    paid_row = 2 + [r[2] for r in rows[1:]].index("Vera Volunteer")
+    assert ws.cell(row=paid_row, column=8).number_format.startswith("£")

@@ -25,6 +25,7 @@ from app.communities.models import (
     SupportVolunteer,
 )
 from app.core.db import utcnow
+from app.core.formatting import to_london
 from app.extensions import db
 
 
@@ -144,3 +145,34 @@ def _payment(v: SupportVolunteer) -> str:
         return "not recorded"
     pounds, pence = divmod(v.payment_pence, 100)
     return f"{pounds}.{pence:02d} {'paid' if v.paid_at else 'not paid'}"
+
+
+PAYMENT_HEADERS = [
+    "Community",
+    "Request",
+    "Volunteer",
+    "Minutes logged",
+    "Payment recorded on",
+    "Paid on",
+    "Status",
+    "Amount (£)",
+]
+
+
+def payment_rows(r: Report):
+    """One row per volunteer on a funded request, for staff reconciling payments: dates
+    as UK dates, the amount in pence (None when not recorded yet)."""
+    for v in r.payments:
+        recorded = to_london(v.payment_recorded_at).date() if v.payment_recorded_at else None
+        paid = to_london(v.paid_at).date() if v.paid_at else None
+        status = "Paid" if v.paid_at else "Not paid"
+        yield [
+            v.request.community.name,
+            v.request.title,
+            v.member.user.name,
+            v.minutes,
+            recorded,
+            paid,
+            "Not recorded" if v.payment_pence is None else status,
+            v.payment_pence,
+        ]

@@ -1,4 +1,4 @@
-"""The staff report on communities, on a page and as CSV."""
+"""The staff report on communities, on a page and as CSV; involvement payments as Excel."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.core.access import roles
 from app.core.csv import safe_cell
 from app.core.forms import ActionForm
 from app.core.roles import Role
+from app.money import budget
 
 
 @bp.route("/report")
@@ -40,4 +41,16 @@ def report_csv():
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="communities-report.csv"'},
+    )
+
+
+@bp.route("/payments.xlsx")
+@roles(Role.STAFF)
+def payments_xlsx():
+    """Involvement payments as an Excel sheet for reconciling (the money area's export)."""
+    rows = report.payment_rows(report.build())
+    return Response(
+        budget.sheet_bytes("Involvement payments", report.PAYMENT_HEADERS, rows, amount_column=7),
+        mimetype=budget.XLSX,
+        headers={"Content-Disposition": 'attachment; filename="involvement-payments.xlsx"'},
     )

@@ -293,7 +293,8 @@ def workbook(cohort_name: str, cohort_id: int) -> bytes:
 
 def sheet_bytes(title: str, headers: list[str], rows, amount_column: int) -> bytes:
     """A one-sheet workbook: bold headers, then `rows` with the amount (pence) in
-    `amount_column` written as pounds in a currency format; text cells formula-safe."""
+    `amount_column` written as pounds in a currency format (None left empty); text cells
+    formula-safe."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -302,7 +303,8 @@ def sheet_bytes(title: str, headers: list[str], rows, amount_column: int) -> byt
     ws.append([_bold(ws, h, Font(bold=True)) for h in headers])
     for row in rows:
         cells = [safe_cell(v) for v in row]
-        cells[amount_column] = _money(ws, row[amount_column] / 100)
+        amount = row[amount_column]  # None: no amount yet, an empty cell
+        cells[amount_column] = None if amount is None else _money(ws, amount / 100)
         ws.append(cells)
     out = io.BytesIO()
     wb.save(out)

@@ -31,6 +31,10 @@ PAGES = {
     "communities.meeting_ics": Page(
         "/communities/meetings/{cop_meeting_id}/calendar.ics", ALL, NOT_MEMBERS
     ),
+    # only members of a community have a communities calendar
+    "communities.calendar_page": Page("/communities/calendar", ALL, NOT_MEMBERS),
+    # the secret in the address is the credential
+    "communities.calendar_feed": Page("/communities/calendar/{cop_feed_token}.ics", None),
     "communities.priorities": Page("/communities/{cop_id}/priorities", ALL, NOT_MEMBERS),
     "communities.round": Page("/communities/rounds/{cop_round_id}", ALL, NOT_MEMBERS),
     "communities.start_from_topic": Page("/communities/topics/{cop_topic_id}/start", STAFF),
@@ -38,6 +42,7 @@ PAGES = {
     "communities.support_request": Page("/communities/support/{cop_request_id}", ALL, NOT_MEMBERS),
     "communities.report_page": Page("/communities/report", STAFF),
     "communities.report_csv": Page("/communities/report.csv", STAFF),
+    "communities.payments_xlsx": Page("/communities/payments.xlsx", STAFF),
 }
 
 ACTIONS = {
@@ -48,6 +53,8 @@ ACTIONS = {
     "communities.facilitator": STAFF,
     "communities.hide": ALL,
     "communities.cancel_booking": ALL,
+    "communities.calendar_create": ALL,
+    "communities.calendar_revoke": ALL,
     "communities.attendance": ALL,
     "communities.notes": ALL,
     "communities.add_action": ALL,
@@ -73,7 +80,9 @@ def records(make, app) -> dict:
     meeting_id = h.meeting(app, cid, fac.id)
     round_id, topic_id = h.closed_round(app, cid, carer_id)
     request_id, _v = h.support_request(app, carer_id, fac_id)
+    feed_token = h.community_feed(app, _carer.id)
     return {
+        "cop_feed_token": feed_token,
         "cop_id": cid,
         "cop_post_id": post_id,
         "cop_meeting_id": meeting_id,
