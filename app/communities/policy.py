@@ -43,6 +43,15 @@ def can_ask_to_join(m: CommunityMember | None) -> bool:
     return m is None or m.status in (MemberStatus.LEFT, MemberStatus.DECLINED)
 
 
+def can_see_access_requests(m: CommunityMember | None) -> bool:
+    """Members' accessibility requests for a meeting (captions, a speaking aid, a text
+    reader, a support visit, their note) are special category (issue 20): the member
+    sees their own; of the others, only the facilitators of that community, who arrange
+    them. A line manager or PSW never sees them as such, only if they facilitate the
+    community. (Programme staff see them through a copy of the person's data.)"""
+    return is_facilitator(m)
+
+
 def can_manage(user, community: Community) -> bool:
     """Change the ground rules: staff, or the community's facilitators."""
     return is_staff(user) or is_facilitator(membership(user, community.id))
