@@ -203,18 +203,45 @@ def test_three_way_window_opening_and_overdue(app, make, monkeypatch):
     cohort = make.running_cohort()  # started 100 days ago: window 1 of 3 is open
     award = make.award(cohort=cohort)
     _sweep(app, date(2026, 6, 10))
-    assert sorted(_rows(app, "three_way")) == sorted(
-        [("w1:open", award.holder_id, None), ("w1:open", award.line_manager_id, None)]
+    # no supervisor allocated: that copy is recorded as not sent, with the reason
+    assert sorted(_rows(app, "three_way"), key=str) == sorted(
+        [
+            ("w1:open", award.holder_id, None),
+            ("w1:open", award.line_manager_id, None),
+            (
+                "w1:open:no-supervisor",
+                None,
+                "The award has no supervisor named, so that copy was not sent",
+            ),
+        ],
+        key=str,
     )
     from app.supervision.queries import windows
 
     with app.app_context():
         w1, w2, _ = windows(db.session.get(type(cohort), cohort.id))
     _sweep(app, w1[1])  # last day of window 1: still open, nothing new
-    assert len(_rows(app, "three_way")) == 2
+    assert len(_rows(app, "three_way")) == 3
     _sweep(app, w2[0])  # window 1 missed, window 2 open
-    periods = sorted({p for p, _u, _r in _rows(app, "three_way")})
+    periods = sorted({p.split(":no-")[0] for p, _u, _r in _rows(app, "three_way")})
     assert periods == ["w1:open", "w1:overdue", "w2:open"]
+    assert len(_rows(app, "three_way")) == 9  # and nothing twice
+
+
+def test_three_way_with_no_line_manager_either_records_both_copies_not_sent(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", date(2026, 6, 10))
+    cohort = make.running_cohort()
+    award = make.award(cohort=cohort)
+    _update(app, Award, award.id, line_manager_id=None)
+    _sweep(app, date(2026, 6, 10))
+    _sweep(app, date(2026, 6, 10))
+    rows = _rows(app, "three_way")
+    assert ("w1:open", award.holder_id, None) in rows
+    skipped = sorted(r for p, u, r in rows if u is None)
+    assert skipped == [
+        "The award has no line manager named, so that copy was not sent",
+        "The award has no supervisor named, so that copy was not sent",
+    ]
 
 
 def test_personal_award_items_after_5_working_days_to_staff(app, make):

@@ -45,3 +45,54 @@ def test_reminder_lists_do_not_grow(app, make, browser):
     at_100 = {u: page_queries(app, browser, u) for u in urls}
     for u in urls:
         assert_flat(u, at_10[u], at_100[u])
+
+
+def _waiting(app, make, n: int) -> None:
+    """n awards, each with study days waiting for its line manager since Monday and its
+    report due in 10 days: two kinds of reminder coming up for each."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from app.awards.models import AwardOutput, OutputKind
+    from app.release.models import DayKind, DayStatus, ReleaseDay
+
+    awards = [make.award() for _ in range(n)]
+    with app.app_context():
+        for a in awards:
+            db.session.add(
+                ReleaseDay(
+                    award_id=a.id,
+                    day=date(2026, 6, 29),
+                    half_days=2,
+                    kind=DayKind.STUDY,
+                    status=DayStatus.REQUESTED,
+                    requested_at=datetime(2026, 6, 8, 9),
+                )
+            )
+            out = db.session.scalar(
+                select(AwardOutput).where(
+                    AwardOutput.award_id == a.id, AwardOutput.kind == OutputKind.REPORT
+                )
+            )
+            out.due_date = date(2026, 6, 20)
+        db.session.commit()
+
+
+def test_coming_up_does_not_grow(app, make, browser, monkeypatch):
+    """The rules run once a kind and day (14 days), whatever the number of awards: as
+    many queries with 100 reminders coming up as with 10. The page's total is the rule
+    passes, not the records, so it is over the usual page cap and checked as flat only."""
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", date(2026, 6, 10))
+    staff = make.user(Role.STAFF)
+    browser.sign_in(staff.email)
+    urls = ["/reminders/coming-up", "/reminders/coming-up?kind=output_due&person=a"]
+    _waiting(app, make, 5)
+    at_10 = {u: page_queries(app, browser, u) for u in urls}
+    _waiting(app, make, 45)
+    at_100 = {u: page_queries(app, browser, u) for u in urls}
+    for u in urls:
+        if len(at_10[u]) != len(at_100[u]):
+            assert_flat(u, at_10[u], at_100[u])  # lists the statements that grew
+    page = browser.get("/reminders/coming-up").get_data(as_text=True)
+    assert "Showing 1 to 10 of 200" in page  # paged: 4 coming up for each of 50 awards

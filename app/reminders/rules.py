@@ -62,7 +62,11 @@ def _running_awards(today: date) -> list[Award]:
         db.session.scalars(
             select(Award)
             .join(Cohort, Cohort.id == Award.cohort_id)
-            .options(joinedload(Award.cohort), joinedload(Award.holder))
+            .options(
+                joinedload(Award.cohort),
+                joinedload(Award.holder),
+                joinedload(Award.line_manager),
+            )
             .where(
                 Cohort.programme_start <= today,
                 Cohort.programme_end >= today,
@@ -91,17 +95,37 @@ def study_days_pending(today: date) -> Iterator[Due]:
         .group_by(ReleaseDay.award_id)
         .subquery()
     )
-    for award, since in db.session.execute(
-        select(Award, oldest.c.since).join(oldest, oldest.c.award_id == Award.id)
-    ):
-        since_day = since.date()
-        if working_days_since(since_day, today, award.employer.nation) < PENDING_WORKING_DAYS:
-            continue
-        rows = db.session.scalars(
+    waiting = [
+        (award, since.date())
+        for award, since in db.session.execute(
+            select(Award, oldest.c.since)
+            .join(oldest, oldest.c.award_id == Award.id)
+            .options(
+                joinedload(Award.employer),
+                joinedload(Award.holder),
+                joinedload(Award.line_manager),
+            )
+            .order_by(Award.id)
+        ).unique()
+    ]
+    waiting = [
+        (award, since_day)
+        for award, since_day in waiting
+        if working_days_since(since_day, today, award.employer.nation) >= PENDING_WORKING_DAYS
+    ]
+    requested: dict[int, list[ReleaseDay]] = {}
+    if waiting:  # one query for every award's requests, not one an award
+        for row in db.session.scalars(
             select(ReleaseDay)
-            .where(ReleaseDay.award_id == award.id, ReleaseDay.status == DayStatus.REQUESTED)
-            .order_by(ReleaseDay.day)
-        ).all()
+            .where(
+                ReleaseDay.award_id.in_([a.id for a, _s in waiting]),
+                ReleaseDay.status == DayStatus.REQUESTED,
+            )
+            .order_by(ReleaseDay.award_id, ReleaseDay.day)
+        ):
+            requested.setdefault(row.award_id, []).append(row)
+    for award, since_day in waiting:
+        rows = requested.get(award.id, [])
         yield Due(
             award.id,
             since_day.isoformat(),
@@ -343,16 +367,20 @@ def three_way(today: date) -> Iterator[Due]:
                 if when == "open"
                 else f"Three-way meeting {w.number} for {award.holder.name} is overdue"
             )
-            for person in (
-                award.holder,
-                people.get(award.id, {}).get(PoolKind.SUPERVISOR),
-                award.line_manager,
+            for person, role in (
+                (award.holder, "holder"),
+                (people.get(award.id, {}).get(PoolKind.SUPERVISOR), "supervisor"),
+                (award.line_manager, "line manager"),
             ):
+                # Nobody in a role: that copy is recorded as not sent, with the reason,
+                # under a period of its own (the rows of people are keyed by person, and
+                # a role named later still gets its copy).
+                period = f"w{w.number}:{when}"
                 if person is None:
-                    continue
+                    period += f":no-{role.replace(' ', '-')}"
                 yield Due(
                     award.id,
-                    f"w{w.number}:{when}",
+                    period,
                     person,
                     award.cohort_id,
                     external_url("supervision.award", award_id=award.id),
@@ -360,6 +388,7 @@ def three_way(today: date) -> Iterator[Due]:
                     f"The award holder, their supervisor and line manager meet three times "
                     f"in the year. Window {w.number} runs {format_date(w.starts_on)} to "
                     f"{format_date(w.ends_on)}; log the meeting once it is held.",
+                    missing=f"The award has no {role} named, so that copy was not sent",
                 )
 
 

@@ -16,7 +16,9 @@ person's in-app notification.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -54,14 +56,18 @@ def cohorts_off() -> set[tuple[int, str]]:
     }
 
 
-def skip_reason(kind: Kind, due: Due) -> str | None:
+def skip_reason(kind: Kind, due: Due, prefs: dict | None = None) -> str | None:
+    """Why nothing would be sent, or None. `prefs` (person id: their preference row,
+    every row) saves a query a person when many are asked about at once."""
     person = due.person
     if person is None:
         return due.missing or "Nobody is named to receive it"
     why = _left(person)
     if why:
         return why
-    pref = db.session.get(ReminderPreference, person.id)
+    pref = (
+        prefs.get(person.id) if prefs is not None else db.session.get(ReminderPreference, person.id)
+    )
     if not kind.mandatory and pref is not None and kind.name in pref.muted_kinds:
         return f"{person.name} turned these reminders off"
     return None
@@ -110,20 +116,90 @@ def _record(kind: Kind, due: Due, today: date, seen: set) -> bool:
     return reason is None
 
 
+def candidates(day: date, off: set[tuple[int, str]] | None = None) -> Iterator[tuple[Kind, Due]]:
+    """Every reminder the rules find due on `day`, less the kinds a cohort turned off:
+    one pass of each rule, and nothing written. The sweep records these for today; the
+    staff's "coming up" list asks for each of the next days."""
+    off = cohorts_off() if off is None else off
+    for kind in kinds():
+        for due in kind.rule(day):
+            if due.cohort_id is not None and (due.cohort_id, kind.name) in off:
+                continue
+            yield kind, due
+
+
 def sweep(today: date | None = None) -> int:
     """Record every reminder due today that was not recorded before, and queue its email
     (or hold it for a digest). Commits. Returns how many were emailed or held."""
     today = today or clock_today()
-    off = cohorts_off()
+    seen: dict[str, set] = {}
     sent = 0
-    for kind in kinds():
-        seen = _recorded(kind.name)
-        for due in kind.rule(today):
-            if due.cohort_id is not None and (due.cohort_id, kind.name) in off:
-                continue
-            sent += _record(kind, due, today, seen)
+    for kind, due in candidates(today):
+        if kind.name not in seen:
+            seen[kind.name] = _recorded(kind.name)
+        sent += _record(kind, due, today, seen[kind.name])
     db.session.commit()
     return sent
+
+
+# Coming up: the same rules for each of the next days, nothing written -------------------
+
+COMING_DAYS = 14
+
+
+@dataclass
+class Coming:
+    """A reminder the rules will find due on `day` (if nothing changes before then), not
+    recorded yet. `reason`: why it would not be sent."""
+
+    day: date
+    kind: Kind
+    due: Due
+    reason: str | None
+
+    @property
+    def person(self):
+        return self.due.person
+
+
+def coming_up(
+    start: date | None = None,
+    days: int = COMING_DAYS,
+    person: str = "",
+    rule: str = "",
+) -> list[Coming]:
+    """What the sweep will record over `days` days from `start` (today), each at the
+    first day the rules find it due, less what is recorded already. It runs the
+    sweep's own `candidates` once a day, so what it shows is what the sweep would do
+    if nothing changes meanwhile. Filtered by person (name or email, part of it) and
+    kind. Sorted by day, then person."""
+    start = start or clock_today()
+    off = cohorts_off()
+    prefs = {p.user_id: p for p in db.session.scalars(select(ReminderPreference))}
+    recorded: dict[str, set] = {}
+    found: dict[tuple, Coming] = {}
+    needle = person.lower()
+    for i in range(days):
+        day = start + timedelta(days=i)
+        for kind, due in candidates(day, off):
+            if rule and kind.name != rule:
+                continue
+            who = due.person
+            if needle and (
+                who is None
+                or (needle not in who.name.lower() and needle not in (who.email or "").lower())
+            ):
+                continue
+            if kind.name not in recorded:
+                recorded[kind.name] = _recorded(kind.name)
+            key = (due.subject_id, due.period, who.id if who is not None else None)
+            if key in recorded[kind.name] or (kind.name, *key) in found:
+                continue
+            found[(kind.name, *key)] = Coming(day, kind, due, skip_reason(kind, due, prefs))
+    return sorted(
+        found.values(),
+        key=lambda c: (c.day, c.person.name if c.person else "", c.kind.name, c.due.subject_id),
+    )
 
 
 # The weekly digest ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from app.core.csv import safe_cell
 from app.core.forms import ActionForm
 from app.core.mail import OutboxMessage
 from app.core.navigation import register_nav
-from app.core.pagination import paginate, parse_page
+from app.core.pagination import Page, paginate, parse_page
 from app.core.params import arg_choice, arg_str
 from app.core.roles import Role
 from app.extensions import db
@@ -190,6 +190,28 @@ def staff_list():
         cohorts=db.session.scalars(
             select(Cohort).order_by(Cohort.programme_start.desc()).limit(10)
         ).all(),
+    )
+
+
+@bp.route("/coming-up")
+@roles(Role.STAFF)
+def coming_up():
+    """What the sweep will send over the next 14 days if nothing changes: the rules run
+    for each day, nothing written."""
+    who, rule, _state = _filters()
+    found = services.coming_up(person=who, rule=rule)
+    per_page = current_app.config["PER_PAGE"]
+    n = parse_page(request.args.get("page"))
+    page = Page(
+        items=found[(n - 1) * per_page : n * per_page], page=n, per_page=per_page, total=len(found)
+    )
+    return render_template(
+        "reminders/coming_up.html",
+        page=page,
+        person=who,
+        rule=rule,
+        kinds=kinds(),
+        days=services.COMING_DAYS,
     )
 
 

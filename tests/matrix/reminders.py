@@ -11,6 +11,7 @@ PAGES = {
     "reminders.preferences": Page("/reminders/preferences", ALL),
     "reminders.staff_list": Page("/reminders/", STAFF),
     "reminders.staff_csv": Page("/reminders/reminders.csv", STAFF),
+    "reminders.coming_up": Page("/reminders/coming-up", STAFF),
     "reminders.cohort_settings": Page("/reminders/cohorts/{reminders_cohort_id}", STAFF),
 }
 

@@ -1,0 +1,130 @@
+"""Reminders coming up (issue 15, programme staff see what is scheduled): the rules run
+for each of the next 14 days through the sweep's own `candidates`, nothing is written,
+each reminder is listed once on the first day it will be sent, and what is recorded
+already is not listed again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.awards.models import AwardOutput, OutputKind
+from app.core.mail import OutboxMessage
+from app.core.roles import Role
+from app.extensions import db
+from app.reminders import services
+from app.reminders.models import Reminder
+from tests.test_reminders import MONDAY, _request
+
+WEDNESDAY = date(2026, 6, 10)
+
+
+def _output_due(app, award, due: date) -> int:
+    with app.app_context():
+        out = db.session.scalar(
+            select(AwardOutput).where(
+                AwardOutput.award_id == award.id, AwardOutput.kind == OutputKind.REPORT
+            )
+        )
+        out.due_date = due
+        db.session.commit()
+        return out.id
+
+
+def _counts(app) -> tuple[int, int]:
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count(Reminder.id))),
+            db.session.scalar(select(func.count(OutboxMessage.id))),
+        )
+
+
+def _coming(app, start: date, **kw) -> list[tuple[date, str, int | None, str]]:
+    with app.app_context():
+        return [
+            (c.day, c.kind.name, c.person.id if c.person else None, c.due.period)
+            for c in services.coming_up(start, **kw)
+        ]
+
+
+def test_listed_on_the_day_it_will_be_sent_and_nothing_written(app, make):
+    award = make.award()
+    _request(app, award, MONDAY, date(2026, 6, 29))
+    _output_due(app, award, date(2026, 7, 1))
+    before = _counts(app)
+    coming = _coming(app, WEDNESDAY)
+    assert _counts(app) == before  # nothing recorded, no email queued
+    assert (date(2026, 6, 11), "study_days_pending", award.line_manager_id, "2026-06-08") in coming
+    assert (date(2026, 6, 17), "output_due", award.holder_id, "2026-07-01:14") in coming
+    # the 3-day one falls on 28 June: beyond the 14 days
+    assert not [c for c in coming if c[3] == "2026-07-01:3"]
+    # each once, on its first day, though the rules find it again every later day
+    assert len([c for c in coming if c[1] == "study_days_pending"]) == 1
+
+
+def test_the_sweep_records_exactly_what_the_preview_said_for_that_day(app, make):
+    award = make.award()
+    _request(app, award, MONDAY, date(2026, 6, 29))
+    _output_due(app, award, date(2026, 6, 14))  # 3 days from Thursday
+    thursday = date(2026, 6, 11)
+    said = {(k, u, p) for d, k, u, p in _coming(app, thursday, days=1)}
+    assert said
+    services_sweep = _sweep_rows(app, thursday)
+    assert services_sweep == said
+    assert _coming(app, thursday, days=1) == []  # recorded now: not coming any more
+
+
+def _sweep_rows(app, day: date) -> set[tuple[str, int | None, str]]:
+    with app.app_context():
+        services.sweep(day)
+        return {
+            (r.rule, r.user_id, r.period)
+            for r in db.session.scalars(select(Reminder).where(Reminder.due_on == day))
+        }
+
+
+def test_filtered_by_person_and_kind(app, make):
+    award = make.award()
+    other = make.award()
+    _request(app, award, MONDAY, date(2026, 6, 29))
+    _output_due(app, award, date(2026, 7, 1))
+    _output_due(app, other, date(2026, 7, 1))
+    with app.app_context():
+        from app.accounts.models import User
+
+        holder = db.session.get(User, award.holder_id)
+        name, email = holder.name, holder.email
+    mine = _coming(app, WEDNESDAY, person=email.upper())
+    assert mine and {u for _d, _k, u, _p in mine} == {award.holder_id}
+    assert {u for _d, _k, u, _p in _coming(app, WEDNESDAY, person=name[:5])} >= {award.holder_id}
+    outputs = _coming(app, WEDNESDAY, rule="output_due")
+    assert {k for _d, k, _u, _p in outputs} == {"output_due"}
+    assert {u for _d, _k, u, _p in outputs} >= {award.holder_id, other.holder_id}
+
+
+def test_staff_page_lists_them_with_the_reason_one_will_not_be_sent(
+    app, make, browser, monkeypatch
+):
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", WEDNESDAY)
+    staff = make.user(Role.STAFF)
+    award = make.award()
+    _output_due(app, award, date(2026, 7, 1))
+    _request(app, award, MONDAY, date(2026, 6, 29))
+    from app.awards.models import Award
+    from tests.test_reminder_rules import _update
+
+    _update(app, Award, award.id, line_manager_id=None)
+    browser.sign_in(staff.email)
+    page = browser.get("/reminders/coming-up").get_data(as_text=True)
+    assert "Your report is due 1 July 2026" in page or "is due" in page
+    assert "17 June 2026" in page
+    assert "No: The award has no line manager named" in page
+    with app.app_context():
+        from app.accounts.models import User
+
+        email = db.session.get(User, award.holder_id).email
+    page = browser.get(f"/reminders/coming-up?person={email}&kind=output_due")
+    assert page.status_code == 200
+    assert "line manager" not in page.get_data(as_text=True).split("<tbody")[1]
+    assert browser.get("/reminders/coming-up?page=999&kind=nonsense").status_code == 200
