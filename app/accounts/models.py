@@ -236,7 +236,11 @@ class SignInFailure(db.Model):
 # secrets among it never exported (a subject access request lists the sign-ins).
 _OWNER = personal(Category.ACCOUNT, Retention.ACCOUNT, person=Person.SUBJECT)
 _SECRET = personal(Category.ACCOUNT, Retention.ACCOUNT, export=False)
-_SIGN_IN = personal(Category.ACCOUNT, Retention.ACCOUNT)
+# Sign-ins and devices are kept only a short time (issue 20): the purge deletes sign-ins
+# and devices not seen for the SHORT period (a forgotten device is "new" once more).
+_SHORT_OWNER = personal(Category.ACCOUNT, Retention.SHORT, person=Person.SUBJECT)
+_SHORT_SECRET = personal(Category.ACCOUNT, Retention.SHORT, export=False)
+_SHORT = personal(Category.ACCOUNT, Retention.SHORT)
 
 
 class RecoveryCode(db.Model):
@@ -262,10 +266,10 @@ class KnownDevice(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), index=True, info=_OWNER
+        ForeignKey("user.id", ondelete="CASCADE"), index=True, info=_SHORT_OWNER
     )
-    token_hash: Mapped[str] = mapped_column(String(64), info=_SECRET)
-    browser: Mapped[str] = mapped_column(String(200), default="", info=_SIGN_IN)
+    token_hash: Mapped[str] = mapped_column(String(64), info=_SHORT_SECRET)
+    browser: Mapped[str] = mapped_column(String(200), default="", info=_SHORT)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -291,11 +295,13 @@ class SignInEvent(db.Model):
     __table_args__ = (Index("ix_sign_in_event_user_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), info=_OWNER)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), info=_SHORT_OWNER
+    )
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 16))
-    address: Mapped[str] = mapped_column(String(64), default="", info=_SIGN_IN)
-    browser: Mapped[str] = mapped_column(String(200), default="", info=_SIGN_IN)
+    address: Mapped[str] = mapped_column(String(64), default="", info=_SHORT)
+    browser: Mapped[str] = mapped_column(String(200), default="", info=_SHORT)
     new_device: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
