@@ -3,17 +3,27 @@ nothing, the period staff set for unsuccessful applications, and the configurati
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import SignInFailure, TokenPurpose, User, UserToken
+from app.accounts.models import (
+    KnownDevice,
+    SignInEvent,
+    SignInFailure,
+    SignInMethod,
+    TokenPurpose,
+    User,
+    UserToken,
+)
 from app.applications.models import Application
 from app.core.audit import AuditEntry
 from app.core.mail import MailStatus, OutboxMessage
 from app.extensions import db
 from app.privacy import purge
+from app.privacy.declare import Retention, declaration
 from app.privacy.models import Erasure
 from app.residentials.models import Registration, Workshop
 
@@ -117,7 +127,9 @@ def test_unsuccessful_applications_go_after_the_period_staff_set(frozen, make, b
     withdrawn = _decided(make, "withdrawn", 200)
     awarded = _decided(make, "awarded", 400)
     page = browser.get("/privacy/requests").get_data(as_text=True)
-    assert "Unsuccessful applications" in page
+    assert "Count what the next purge would do" in page and "2 deleted" not in page
+    counted = browser.get("/privacy/requests?counts=1").get_data(as_text=True)
+    assert re.search(r"Unsuccessful applications</dt>\s*<dd[^>]*>2 deleted<", counted)
     with frozen.test_request_context():
         dry = _outcomes(dry_run=True)["Unsuccessful applications"]
         assert dry == 2 and db.session.get(Application, old) is not None
@@ -172,6 +184,38 @@ def test_short_lived_records_and_audit_addresses(frozen, make):
         db.session.commit()
         assert _outcomes()["Network addresses in the audit trail"] == 1
         assert db.session.get(AuditEntry, entry.id).ip_address is None
+
+
+def test_sign_ins_and_devices_follow_the_short_rule(frozen, make):
+    """Two-factor's sign-in list and known devices (issue 21) are kept 90 days: a sign-in
+    older than that is deleted, as is a device not used since (its next sign-in reads as
+    a new device); the one on the edge stays."""
+    person = make.user()
+    edge = MIDNIGHT - timedelta(days=90)
+    old = MIDNIGHT - timedelta(days=90, seconds=1)
+    with frozen.test_request_context():
+        for at, n in ((old, "a"), (edge, "b")):
+            db.session.add(
+                SignInEvent(
+                    user_id=person.id, at=at, method=SignInMethod.PASSWORD, address="10.1.1.1"
+                )
+            )
+            db.session.add(
+                KnownDevice(user_id=person.id, token_hash=n * 64, created_at=old, last_seen_at=at)
+            )
+        db.session.commit()
+        dry = _outcomes(dry_run=True)
+        assert dry["Sign-ins listed on the account page"] == 1
+        assert dry["Devices not used since"] == 1
+        assert _count(SignInEvent) == 2 and _count(KnownDevice) == 2
+        done = _outcomes()
+        assert done["Sign-ins listed on the account page"] == 1
+        assert done["Devices not used since"] == 1
+        assert list(db.session.scalars(select(SignInEvent.at))) == [edge]
+        assert list(db.session.scalars(select(KnownDevice.token_hash))) == ["b" * 64]
+    for model in (SignInEvent, KnownDevice):
+        decl = declaration(model.__table__.c.user_id)
+        assert decl.retention is Retention.SHORT
 
 
 def test_a_held_identity_goes_when_the_hold_ends(frozen, make):

@@ -32,21 +32,23 @@ def _holder_with_days(make, app, n: int) -> int:
         return a.holder_id
 
 
-def _counts(app, make, browser, n: int) -> tuple[int, int]:
+def _counts(app, make, browser, n: int) -> tuple[int, int, int]:
     holder = _holder_with_days(make, app, n)
     staff = make.user(Role.STAFF)
     browser.sign_in(staff.email)
     with recorded_sql(app) as preview:
         assert browser.get(f"/privacy/people/{holder}/erase").status_code == 200
+    with recorded_sql(app) as person:
+        assert browser.get(f"/privacy/people/{holder}").status_code == 200
     token = browser.token(f"/privacy/people/{holder}")
     with recorded_sql(app) as copy:
         resp = browser.client.post(f"/privacy/people/{holder}/download", data={"csrf_token": token})
         assert resp.status_code == 200 and len(resp.get_data()) > 0
     browser.sign_out()
-    return len(preview), len(copy)
+    return len(preview), len(copy), len(person)
 
 
-def test_the_preview_and_the_copy_do_not_grow_with_records(app, make, browser):
+def test_the_person_page_the_preview_and_the_copy_do_not_grow_with_records(app, make, browser):
     ten = _counts(app, make, browser, 10)
     hundred = _counts(app, make, browser, 100)
     assert ten == hundred
@@ -64,3 +66,18 @@ def test_the_search_does_not_grow_with_people(app, make, browser):
         return len(statements)
 
     assert count(10) == count(100)
+
+
+def test_the_staff_page_counts_the_purge_only_when_asked(app, make, browser):
+    """The purge's dry run scans the audit trail: at national scale the daily page must not
+    run it on every load, only behind its button."""
+    staff = make.user(Role.STAFF)
+    browser.sign_in(staff.email)
+    with recorded_sql(app) as plain:
+        assert browser.get("/privacy/requests").status_code == 200
+    assert not [s for s in plain if "audit_entry" in s.lower()], plain
+    assert len(plain) <= 8
+    with recorded_sql(app) as counted:
+        page = browser.get("/privacy/requests?counts=1").get_data(as_text=True)
+    assert [s for s in counted if "audit_entry" in s.lower()]
+    assert "Network addresses in the audit trail" in page

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.applications.models import Application
 from app.awards.models import Award
+from app.communities.models import Community, CommunityMeeting, CommunityMember, MeetingBooking
 from app.core.mail import OutboxMessage
 from app.extensions import db
 from app.privacy.declare import Category, declaration
@@ -27,6 +28,7 @@ PLANTED = {
     "access": "PLANTED-ACCESS-5521",
     "accommodation": "PLANTED-ROOM-5521",
     "gender_self": "PLANTED-GENDER-5521",
+    "community_access": "PLANTED-COMMUNITY-ACCESS-5521",
 }
 HREF = re.compile(r'href="([^"#]+)"')
 SKIP = ("/account/sign-out", "/static/", "/frontend/", "/assets/", "/privacy/your-data")
@@ -53,8 +55,10 @@ def planted(app):
         reg.needs_cleared_at = None
         application = db.session.get(Application, award.application_id)
         application.gender_self = PLANTED["gender_self"]
+        meeting = _plant_community_request(holder)
         db.session.commit()
-        # where the needs are shown (to staff): every crawl starts there too
+        # where the needs are shown (to staff; the community request to the
+        # facilitators): every crawl starts there too
         w = workshop.id
         seeds = [
             f"/residentials/workshops/{w}",
@@ -62,8 +66,42 @@ def planted(app):
             f"/residentials/workshops/{w}/needs.csv",
             f"/applications/{award.application_id}",
             f"/applications/{award.application_id}/sign-off",
+            f"/communities/meetings/{meeting}",
+            f"/communities/{COMMUNITY_ID[0]}/meetings",
         ]
     return app, seeds
+
+
+COMMUNITY_ID = [0]
+
+
+def _plant_community_request(holder) -> int:
+    """The holder's accessibility request for a meeting of the Workforce community, where
+    the demo's line manager and PSW are members but not facilitators (coach@ facilitates).
+    Returns the meeting's id."""
+    community = db.session.scalar(select(Community).where(Community.name == "Workforce"))
+    COMMUNITY_ID[0] = community.id
+    member = db.session.scalar(
+        select(CommunityMember).where(
+            CommunityMember.community_id == community.id, CommunityMember.user_id == holder.id
+        )
+    )
+    meeting = db.session.scalar(
+        select(CommunityMeeting)
+        .where(CommunityMeeting.community_id == community.id)
+        .order_by(CommunityMeeting.starts_at.desc())
+    )
+    booking = db.session.scalar(
+        select(MeetingBooking).where(
+            MeetingBooking.meeting_id == meeting.id, MeetingBooking.member_id == member.id
+        )
+    )
+    if booking is None:
+        booking = MeetingBooking(meeting_id=meeting.id, member_id=member.id)
+        db.session.add(booking)
+    booking.support_visit = True
+    booking.access_note = PLANTED["community_access"]
+    return meeting.id
 
 
 def crawl(app, email: str, per_pattern: int = 12, seeds=()) -> dict[str, bytes]:
@@ -112,6 +150,7 @@ def test_the_planted_values_are_special_category_in_the_map(app):
         "access": "workshop_registration",
         "accommodation": "workshop_registration",
         "gender_self": "application",
+        "access_note": "community_booking",
     }
     for column, name in table.items():
         decl = declaration(db.metadata.tables[name].c[column])
@@ -136,6 +175,16 @@ def test_staff_do_see_them_so_the_search_would_find_a_leak(planted):
     planted, seeds = planted
     leaks = _leaks(crawl(planted, "staff@demo.test", per_pattern=3, seeds=seeds))
     assert {name for _url, name in leaks} >= {"dietary", "access"}
+
+
+def test_a_facilitator_of_the_community_sees_its_access_requests(planted):
+    """The control for community requests: the Workforce facilitator (who arranges them)
+    finds the planted note where the line manager and PSW, members too, never do."""
+    planted, seeds = planted
+    leaks = _leaks(crawl(planted, "coach@demo.test", per_pattern=3, seeds=seeds))
+    assert "community_access" in {name for _url, name in leaks}
+    # and the dietary/access needs of workshops are still not theirs to see
+    assert not {"dietary", "access", "accommodation", "gender_self"} & {n for _u, n in leaks}
 
 
 def test_no_email_template_reads_a_sensitive_field(app):

@@ -22,8 +22,10 @@ WHY = {
         "outputs and the difference your research made."
     ),
     Category.SPECIAL: (
-        "Only to make workshops accessible and safe for you, and for equality monitoring. "
-        "Seen only by you and the programme team: never by your manager or PSW."
+        "Only to make workshops and community meetings accessible and safe for you, and "
+        "for equality monitoring. Seen only by you and the programme team, and your "
+        "accessibility requests for a community meeting by that community's facilitators, "
+        "who arrange them: never by your manager or PSW."
     ),
     Category.FINANCE: "To pay for your research and account for public money.",
     Category.FREE_TEXT: "Notes and reasons written while your programme year is run.",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from app.accounts.models import SignInFailure, UserToken
+from app.accounts.models import KnownDevice, SignInEvent, SignInFailure, UserToken
 from app.applications.models import Application, AppStatus
 from app.awards.models import Award
 from app.core import audit
@@ -86,14 +86,14 @@ def _delete_where(model, condition) -> Callable[[bool], int]:
     return run
 
 
-def _tokens():
-    cutoff = _before(Retention.SHORT)
-    return None if cutoff is None else UserToken.expires_at < cutoff
+def _short(column):
+    """Rows whose `column` is older than the SHORT period (None: kept for ever)."""
 
+    def condition():
+        cutoff = _before(Retention.SHORT)
+        return None if cutoff is None else column < cutoff
 
-def _failures():
-    cutoff = _before(Retention.SHORT)
-    return None if cutoff is None else SignInFailure.at < cutoff
+    return condition
 
 
 def _mail():
@@ -130,8 +130,23 @@ def _held_identities(dry_run: bool) -> int:
 RULES: list[tuple[str, str, Callable[[bool], int]]] = [
     ("Accommodation, dietary and access needs after the workshop", "cleared", _needs),
     ("Unsuccessful applications", "deleted", _unsuccessful),
-    ("Expired sign-in and invitation links", "deleted", _delete_where(UserToken, _tokens)),
-    ("Failed sign-in attempts", "deleted", _delete_where(SignInFailure, _failures)),
+    (
+        "Expired sign-in and invitation links",
+        "deleted",
+        _delete_where(UserToken, _short(UserToken.expires_at)),
+    ),
+    ("Failed sign-in attempts", "deleted", _delete_where(SignInFailure, _short(SignInFailure.at))),
+    (
+        "Sign-ins listed on the account page",
+        "deleted",
+        _delete_where(SignInEvent, _short(SignInEvent.at)),
+    ),
+    # a device not used for the period is forgotten: its next sign-in reads as new
+    (
+        "Devices not used since",
+        "forgotten",
+        _delete_where(KnownDevice, _short(KnownDevice.last_seen_at)),
+    ),
     ("Sent emails", "deleted", _delete_where(OutboxMessage, _mail)),
     ("Network addresses in the audit trail", "removed", _addresses),
     ("Names kept under the money records' legal hold", "removed", _held_identities),
