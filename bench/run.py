@@ -97,11 +97,22 @@ PAGES = [
     ("reminders (staff)", "staff", "/reminders/"),
     ("reminders filtered by kind", "staff", "/reminders/?kind=behind_pace"),
     ("notifications (line manager)", "manager", "/reminders/notifications"),
-    ("data protection: search and next purge", "staff", "/privacy/requests?q=smith"),
+    ("data protection: search", "staff", "/privacy/requests?q=smith"),
     ("privacy notice (from the map)", "holder", "/privacy"),
     ("erasure preview (award holder)", "staff", "/privacy/people/{holder_user}/erase"),
+    ("data protection: a person's page", "staff", "/privacy/people/{holder_user}"),
+    ("data protection: purge counts (on demand)", "staff", "/privacy/requests?counts=1"),
     ("communities of practice", "staff", "/communities/"),
     ("communities report", "staff", "/communities/report"),
+    # a carer whose only activity is a community (no award, no application)
+    ("member home page", "member", "/"),
+    ("community workspace (member)", "member", "/communities/{member_community}/workspace"),
+    ("community meetings (member)", "member", "/communities/{member_community}/meetings"),
+    (
+        "community post thread (member)",
+        "member",
+        "/communities/{member_community}/posts/{member_post}",
+    ),
 ]
 FLOOR = "/healthz"
 EMAILS = {
@@ -109,6 +120,7 @@ EMAILS = {
     "psw": "national-psw@bench.test",
     "manager": "national-manager@bench.test",
     "holder": "national-holder@bench.test",
+    "member": "national-member@bench.test",
 }
 PASSWORD = "demo-password"  # noqa: S105 - the national data set's test accounts
 SECRET_KEY = "bench-secret-key-not-for-production"  # noqa: S105
@@ -437,9 +449,26 @@ def targets(url: str) -> dict[str, int]:
                     "ORDER BY count(*) DESC, survey_id LIMIT 1"
                 )
             ).scalar()
+            member_community = conn.execute(
+                text(
+                    'SELECT min(m.community_id) FROM community_member m JOIN "user" u '
+                    "ON u.id = m.user_id WHERE u.email = :e"
+                ),
+                {"e": EMAILS["member"]},
+            ).scalar()
+            member_post = conn.execute(
+                text(
+                    "SELECT parent_id FROM community_post WHERE community_id = :c "
+                    "AND parent_id IS NOT NULL GROUP BY parent_id "
+                    "ORDER BY count(*) DESC, parent_id LIMIT 1"
+                ),
+                {"c": member_community or 0},
+            ).scalar()
     finally:
         engine.dispose()
     return {
+        "member_community": member_community or 0,
+        "member_post": member_post or 0,
         "holder_award": award,
         "holder_user": holder_user,
         "running_cohort": cohort,
