@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import request, url_for
 from flask_login import current_user
 
@@ -20,16 +23,26 @@ _NAV: list[tuple[int, str, str]] = [
     (80, "Audit log", "audit.entry_list"),
 ]
 _SECONDARY: dict[str, str] = {}  # endpoint -> the card's description
+_SHOWN: dict[str, Callable[[Any], bool]] = {}  # endpoint -> whether this person sees it
 
 
-def register_nav(order: int, label: str, endpoint: str, secondary: str = "") -> None:
+def register_nav(
+    order: int,
+    label: str,
+    endpoint: str,
+    secondary: str = "",
+    shown: Callable[[Any], bool] | None = None,
+) -> None:
     """`secondary`: a description, for a link that moves to the home page's cards when the
-    header is full."""
+    header is full. `shown(user)`: whether the link is in this person's header at all
+    (the access rules still decide who may reach the page)."""
     if all(e != endpoint for _o, _l, e in _NAV):
         _NAV.append((order, label, endpoint))
         _NAV.sort()
     if secondary:
         _SECONDARY[endpoint] = secondary
+    if shown is not None:
+        _SHOWN[endpoint] = shown
 
 
 def nav_entries() -> list[tuple[str, str]]:
@@ -38,7 +51,11 @@ def nav_entries() -> list[tuple[str, str]]:
 
 def _split() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(header links, links moved to the home page) for the signed-in person."""
-    allowed = [(label, e) for label, e in nav_entries() if endpoint_allowed(e)]
+    allowed = [
+        (label, e)
+        for label, e in nav_entries()
+        if endpoint_allowed(e) and (e not in _SHOWN or _SHOWN[e](current_user))
+    ]
     if len(allowed) <= MAX_LINKS:
         return allowed, []
     return (
