@@ -1527,6 +1527,7 @@ from app.demo.national_after import add_after_programme  # noqa: E402
 from app.demo.national_communities import add_communities  # noqa: E402
 from app.demo.national_documents import add_documents  # noqa: E402
 from app.demo.national_money import add_backfill, add_spending  # noqa: E402  (its own module)
+from app.demo.national_privacy import add_privacy  # noqa: E402
 from app.demo.national_reminders import add_reminders  # noqa: E402
 from app.demo.national_residentials import add_residentials  # noqa: E402
 from app.demo.national_supervision import add_supervision  # noqa: E402
@@ -1551,6 +1552,7 @@ FAMILIES: list[Callable[[Build], None]] = [
     add_reminders,
     add_sign_ins,
     add_audit_entries,
+    add_privacy,  # last: real erasures, after every row naming the people erased
 ]
 
 
