@@ -13,8 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Date, String, case, cast, func, literal, select, union_all
+from sqlalchemy import Date, Select, String, bindparam, case, cast, func, literal, select, union_all
 
 from app.awards.models import Award
 from app.cohorts.models import Cohort
@@ -68,10 +69,10 @@ class Report:
     cohorts: list[Counts]
 
 
-def _bucket():
+def _bucket(dialect: str):
     """year_bucket() in SQL: the index into YEAR_BUCKETS. Days between two dates are
     spelt differently by PostgreSQL and SQLite."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         days = func.julianday(ImpactEntry.occurred_on) - func.julianday(
             func.date(Award.completed_at)
         )
@@ -87,23 +88,25 @@ def _bucket():
     )
 
 
-def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Report:
-    """`employer_ids`: None for every authority (staff), else a PSW's authorities."""
+@cache
+def _statement(dialect: str, by_employer: bool, by_cohort: bool) -> Select:
+    """Built once per shape (the employers and the cohort are bound parameters): its
+    construction cost more CPU than the counting it asks of the database."""
     base = (
         select(
             ImpactEntry.category,
             ImpactEntry.reach,
-            _bucket().label("bucket"),
+            _bucket(dialect).label("bucket"),
             ImpactEntry.award_id,
             Award.cohort_id,
         )
         .join(Award, Award.id == ImpactEntry.award_id)
         .where(ImpactEntry.status == EntryStatus.CONFIRMED)
     )
-    if employer_ids is not None:
-        base = base.where(Award.employer_id.in_(employer_ids or [-1]))
-    if cohort_id is not None:
-        base = base.where(Award.cohort_id == cohort_id)
+    if by_employer:
+        base = base.where(Award.employer_id.in_(bindparam("employers", expanding=True)))
+    if by_cohort:
+        base = base.where(Award.cohort_id == bindparam("cohort"))
     e = base.cte("entries")  # read once, counted four ways
     holders = select(e.c.cohort_id, e.c.award_id).distinct().subquery()
 
@@ -123,14 +126,25 @@ def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Repor
             holders.c.cohort_id
         ),
     ).subquery()
-    stmt = (
+    return (
         select(Cohort.id, Cohort.name, counts.c.dimension, counts.c.value, counts.c.n)
         .join(counts, counts.c.cohort_id == Cohort.id)
         .order_by(Cohort.programme_start, Cohort.id)
     )
+
+
+def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Report:
+    """`employer_ids`: None for every authority (staff), else a PSW's authorities."""
+    params: dict = {}
+    if employer_ids is not None:
+        params["employers"] = list(employer_ids) or [-1]
+    if cohort_id is not None:
+        params["cohort"] = cohort_id
+    dialect = db.session.get_bind().dialect.name
+    stmt = _statement(dialect, employer_ids is not None, cohort_id is not None)
     programme = Counts("Programme")
     cohorts: dict[int, Counts] = {}
-    for c_id, c_name, dimension, value, n in db.session.execute(stmt):
+    for c_id, c_name, dimension, value, n in db.session.execute(stmt, params):
         counts = cohorts.setdefault(c_id, Counts(f"Cohort {c_name}", c_name))
         for into in (programme, counts):
             if dimension == "holders":  # a holder's award is in one cohort: they add up
