@@ -22,6 +22,7 @@ from app.communities.models import (
     SupportVolunteer,
 )
 from app.core.db import utcnow
+from app.core.roles import Role
 from app.extensions import db
 
 
@@ -108,3 +109,20 @@ def test_national_data_has_communities(app):
             assert counts[table] > 0, table
         backgrounds = set(db.session.scalars(select(CommunityMember.background).distinct()))
         assert backgrounds == set(Background)
+        # bench/run.py's member: a carer in both communities of the first region, who
+        # registered and never applied, facilitating neither
+        member = db.session.scalar(select(User).where(User.email == national.NAMED["member"]))
+        rows = db.session.scalars(
+            select(CommunityMember).where(CommunityMember.user_id == member.id)
+        ).all()
+        assert len(rows) == 2
+        assert {r.community.name for r in rows} == {
+            f"{t} ({national.REGIONS[0][0]})" for t in ("Complex needs", "Workforce")
+        }
+        assert all(r.status == MemberStatus.MEMBER and not r.facilitator for r in rows)
+        from app.applications.models import Application
+
+        assert member.roles == {Role.APPLICANT}
+        assert not db.session.scalar(
+            select(func.count(Application.id)).where(Application.applicant_id == member.id)
+        )

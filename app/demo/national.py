@@ -98,6 +98,8 @@ NAMED = {
     "director": "national-director@bench.test",
     "holder": "national-holder@bench.test",
     "applicant": "national-applicant@bench.test",
+    # a carer who registered only to take part in communities of practice (issue 19)
+    "member": "national-member@bench.test",
 }
 
 # Regions run one cohort a year each; the number is the days from today to the start of

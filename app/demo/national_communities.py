@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import update
+
 from app.communities.models import (
     Background,
     Community,
@@ -65,6 +67,8 @@ def add_communities(b) -> None:
     others = by_role.get(Role.APPLICANT, []) + by_role.get(Role.LINE_MANAGER, [])
     public_ids = sorted(set(others) - set(alumni))
 
+    bench_member = _bench_member(b)
+
     communities, rules, members = [], [], []
     for region, _ in b.regions:
         for theme in THEMES:
@@ -99,11 +103,51 @@ def add_communities(b) -> None:
                     "rules_version": 1, "rules_accepted_at": joined, "requested_at": joined,
                     "decided_at": joined, "decided_by_id": staff_id, "left_at": None,
                 })  # fmt: skip
+        if region_first(b, c) and bench_member is not None and bench_member not in chosen:
+            members.append(_member_row(c["id"], bench_member, year_ago, staff_id))
     b.assign_ids(GroundRules.__table__, rules)
     b.insert(GroundRules.__table__, rules)
     b.assign_ids(CommunityMember.__table__, members)
     b.insert(CommunityMember.__table__, members)
     _activity(b, rng, communities, members, staff_id)
+
+
+def _bench_member(b) -> int | None:
+    """The named member bench/run.py signs in as (national.NAMED["member"]): the first
+    active person who registered and never applied, renamed by email only, so the set's
+    sizes stay as they are and no random draw moves. A carer in both communities of the
+    first region, facilitating neither."""
+    from app.accounts.models import User, UserStatus
+    from app.demo.national import NAMED
+
+    for u in b.users:
+        if (
+            u["_roles"] == [Role.APPLICANT]
+            and "_applied" not in u
+            and u["status"] == UserStatus.ACTIVE
+            and "id" in u
+        ):
+            u["email"] = NAMED["member"]
+            b.conn.execute(update(User.__table__).where(User.__table__.c.id == u["id"]).values(
+                email=NAMED["member"]))  # fmt: skip
+            return u["id"]
+    return None
+
+
+def region_first(b, c: dict) -> bool:
+    return c["name"].endswith(f"({b.regions[0][0]})")
+
+
+def _member_row(community_id: int, uid: int, year_ago: datetime, staff_id: int) -> dict:
+    joined = year_ago + timedelta(days=30)
+    return {
+        "community_id": community_id, "user_id": uid, "status": MemberStatus.MEMBER,
+        "facilitator": False, "background": Background.CARER, "role_text": "Carer",
+        "organisation_text": "", "show_name": True, "show_role": True,
+        "show_organisation": False, "digest": True, "rules_version": 1,
+        "rules_accepted_at": joined, "requested_at": joined, "decided_at": joined,
+        "decided_by_id": staff_id, "left_at": None,
+    }  # fmt: skip
 
 
 def _activity(b, rng, communities, members, staff_id) -> None:
