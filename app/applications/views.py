@@ -552,7 +552,15 @@ def application_cards(user) -> list[Card]:
     return cards
 
 
-register_nav(10, "Your applications", "applications.index")
+def _applications_in_header(user) -> bool:
+    """Not for someone who registered only to take part in a community (every account
+    gets the applicant role) until they start an application; the page stays theirs."""
+    from app.home.activity import community_only
+
+    return not community_only(user)
+
+
+register_nav(10, "Your applications", "applications.index", shown=_applications_in_header)
 
 
 from app.applications import signoff_views  # noqa: E402,F401  (PSW routes on this blueprint)

@@ -59,6 +59,13 @@ ROLE_INTROS = {
     "evaluate every cohort",
 }
 
+# For every member of a community of practice, whatever their roles (issue 19); for a
+# person who only takes part in communities it is their whole intro (app.home.activity).
+COMMUNITY_INTRO = (
+    "take part in your communities of practice: the monthly online meetings and training, "
+    "the shared workspace, setting research priorities and help with research ideas"
+)
+
 STAFF_LINKS = [
     ("People", "Invite people, change roles and deactivate accounts.", "accounts.user_list"),
     ("Organisations", "Employers and universities taking part.", "organisations.org_list"),
@@ -79,8 +86,17 @@ def register_cards(provider: Callable[[Any], list[Card]]) -> Callable[[Any], lis
 
 
 def role_intros(user) -> list[str]:
-    """What this person can do here, one phrase per role that has something to do."""
-    return [ROLE_INTROS[role] for role in Role if role in user.roles and role in ROLE_INTROS]
+    """What this person can do here, one phrase per role that has something to do, and
+    their communities of practice. Someone who registered only to join a community (the
+    applicant role, no application) is told about communities, not about applying."""
+    from app.home.activity import community_member, community_only
+
+    if community_only(user):
+        return [COMMUNITY_INTRO]
+    intros = [ROLE_INTROS[role] for role in Role if role in user.roles and role in ROLE_INTROS]
+    if community_member(user):
+        intros.append(COMMUNITY_INTRO)
+    return intros
 
 
 def cards_for(user) -> list[Card]:

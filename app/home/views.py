@@ -10,6 +10,7 @@ from app.cohorts.services import current_offer
 from app.core.access import public
 from app.core.clock import today
 from app.extensions import db
+from app.home.activity import community_only
 from app.home.dashboard import cards_for, role_intros
 
 bp = Blueprint("home", __name__)
@@ -21,7 +22,10 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("home.start"))
     return render_template(
-        "home/index.html", cards=cards_for(current_user), intros=role_intros(current_user)
+        "home/index.html",
+        cards=cards_for(current_user),
+        intros=role_intros(current_user),
+        community_only=community_only(current_user),
     )
 
 
