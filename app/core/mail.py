@@ -44,6 +44,7 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     HELD = "held"  # no mail server configured: read it in the outbox
     FAILED = "failed"  # every attempt failed, or the server refused it for good
+    WITHDRAWN = "withdrawn"  # taken back while still queued: no longer needed (`error` says why)
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ class MailStatus(enum.StrEnum):
             "sent": "Sent",
             "held": "Held",
             "failed": "Failed",
+            "withdrawn": "Withdrawn",
         }[self.value]
 
 
@@ -199,12 +201,49 @@ def claim_batch(size: int, sender: str | None = None) -> tuple[str, list[OutboxM
     return sender, list(claimed)
 
 
+# Called by `send_queued` before it claims anything: a feature whose queued mail may no
+# longer be wanted (a reminder whose study days were approved meanwhile) withdraws it
+# there, with a guarded update from `queued` to `withdrawn` and a commit of its own, so a
+# message is either claimed and sent or withdrawn, never both.
+BEFORE_SEND: list = []
+
+
+def before_send(fn):
+    """Register `fn()` to run before each delivery run (see BEFORE_SEND)."""
+    if fn not in BEFORE_SEND:
+        BEFORE_SEND.append(fn)
+    return fn
+
+
+def _run_before_send() -> None:
+    for fn in BEFORE_SEND:
+        try:
+            fn()
+        except Exception:  # a failed check must not stop the mail: it sends as queued
+            current_app.logger.exception("Check before sending failed: %s", fn.__name__)
+            db.session.rollback()
+
+
+def withdraw(msg_id: int, why: str) -> bool:
+    """Withdraw a message still queued (not claimed, not sent). True if it was; the
+    caller commits."""
+    return bool(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == msg_id, OutboxMessage.status == MailStatus.QUEUED)
+            .values(status=MailStatus.WITHDRAWN, next_attempt_at=None, error=why[:500])
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def send_queued(limit: int = 1000) -> int:
     """Deliver due mail in claimed batches until none is left (or `limit` were tried).
     Returns how many were sent. Does nothing without MAIL_SERVER (held mail stays)."""
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
         return 0
+    _run_before_send()
     sent = tried = 0
     while tried < limit:
         sender, batch = claim_batch(min(cfg.get("MAIL_BATCH", 50), limit - tried))

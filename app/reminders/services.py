@@ -10,6 +10,8 @@ What becomes of a reminder:
 - skipped, with the reason staff read on the reminders page: nobody named, the person
   left (deactivated), no email address, the person turned this kind off, or (for a
   digest) the thing it was about was deleted before the digest went.
+- withdrawn: its email was still in the outbox when what it was about was resolved
+  (`withdraw_resolved`, which the outbox runs before each delivery run).
 A kind a cohort turned off is not recorded at all. Every reminder not skipped is also the
 person's in-app notification.
 """
@@ -27,7 +29,14 @@ from app.accounts.models import User, UserStatus
 from app.core import audit
 from app.core.clock import today as clock_today
 from app.core.db import utcnow
-from app.core.mail import external_url, queue_email
+from app.core.mail import (
+    MailStatus,
+    OutboxMessage,
+    before_send,
+    external_url,
+    queue_email,
+    withdraw,
+)
 from app.extensions import db
 from app.reminders.models import CohortReminderSetting, Reminder, ReminderPreference
 from app.reminders.registry import Due, Kind, kinds, optional_kinds
@@ -116,12 +125,17 @@ def _record(kind: Kind, due: Due, today: date, seen: set) -> bool:
     return reason is None
 
 
-def candidates(day: date, off: set[tuple[int, str]] | None = None) -> Iterator[tuple[Kind, Due]]:
+def candidates(
+    day: date, off: set[tuple[int, str]] | None = None, only: set[str] | None = None
+) -> Iterator[tuple[Kind, Due]]:
     """Every reminder the rules find due on `day`, less the kinds a cohort turned off:
-    one pass of each rule, and nothing written. The sweep records these for today; the
-    staff's "coming up" list asks for each of the next days."""
+    one pass of each rule (of the kinds named in `only`, if given), nothing written. The
+    sweep records these for today; the staff's "coming up" list asks for each of the
+    next days; and before an email leaves, `withdraw_resolved` asks again for its day."""
     off = cohorts_off() if off is None else off
     for kind in kinds():
+        if only is not None and kind.name not in only:
+            continue
         for due in kind.rule(day):
             if due.cohort_id is not None and (due.cohort_id, kind.name) in off:
                 continue
@@ -140,6 +154,53 @@ def sweep(today: date | None = None) -> int:
         sent += _record(kind, due, today, seen[kind.name])
     db.session.commit()
     return sent
+
+
+# Withdrawn before it leaves ----------------------------------------------------------------
+
+WITHDRAWN = "Withdrawn before it was sent: no longer due (approved, done or deleted meanwhile)"
+
+
+@before_send
+def withdraw_resolved() -> int:
+    """Before the outbox sends, take back every reminder email still queued whose rule,
+    asked again for the day the reminder was due (with the data as it is now), no longer
+    finds it: the manager approved the days, the output went in, the item was deleted.
+    Each is withdrawn by a guarded update (queued to withdrawn), so one already claimed
+    by a sender is sent, not withdrawn: never both. The reminder is marked not sent, with
+    the reason, and audited. One pass of each rule per day among the queued ones; one
+    query when nothing is queued. Commits. Returns how many were withdrawn."""
+    rows = db.session.scalars(
+        select(Reminder)
+        .join(OutboxMessage, OutboxMessage.id == Reminder.outbox_message_id)
+        .where(OutboxMessage.status == MailStatus.QUEUED, Reminder.skip_reason.is_(None))
+        .order_by(Reminder.id)
+    ).all()
+    if not rows:
+        return 0
+    off = cohorts_off()
+    still: set[tuple] = set()
+    for day in sorted({r.due_on for r in rows}):
+        names = {r.rule for r in rows if r.due_on == day}
+        for kind, due in candidates(day, off, names):
+            user_id = due.person.id if due.person is not None else None
+            still.add((day, kind.name, due.subject_id, due.period, user_id))
+    withdrawn = 0
+    for r in rows:
+        if (r.due_on, r.rule, r.subject_id, r.period, r.user_id) in still:
+            continue
+        if not withdraw(r.outbox_message_id, WITHDRAWN):
+            continue  # a sender claimed it first: it goes, once
+        r.skip_reason = WITHDRAWN
+        withdrawn += 1
+        audit.record(
+            "reminders.withdrawn",
+            r,
+            changes={"email": [MailStatus.QUEUED.value, MailStatus.WITHDRAWN.value]},
+            summary=f"Reminder email withdrawn before it was sent: {r.title}"[:300],
+        )
+    db.session.commit()
+    return withdrawn
 
 
 # Coming up: the same rules for each of the next days, nothing written -------------------
