@@ -58,8 +58,8 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     outbox_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_message.id", ondelete="SET NULL")
-    )
+        ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True
+    )  # indexed: the outbox's check before sending joins on it (withdraw_resolved)
     # Held for the person's weekly digest: sent_at and digest_message_id are set when the
     # digest goes.
     digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
