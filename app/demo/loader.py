@@ -143,6 +143,9 @@ def load_demo() -> dict[str, int]:
     from app.demo.reminders import load_reminders
 
     reminders = load_reminders()
+    from app.demo.privacy import load_privacy
+
+    privacy = load_privacy()
     if users.created:
         audit.record(
             "demo.loaded",
@@ -165,4 +168,5 @@ def load_demo() -> dict[str, int]:
         "communities_created": communities,
         "failed_emails": failed_mail,
         "reminders": reminders,
+        "privacy_records": privacy,
     }
