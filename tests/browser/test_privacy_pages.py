@@ -24,6 +24,7 @@ def test_the_notice_from_the_footer_at_phone_width(page: Page):
     expect(
         page.get_by_role("heading", name="Health, access, dietary and equality information")
     ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("facilitators of that community")
 
 
 def test_a_holder_downloads_her_own_data_from_her_account(page: Page):
@@ -43,6 +44,9 @@ def test_staff_find_a_person_and_check_what_erasure_would_do(page: Page):
     sign_in(page, "staff@demo.test")
     check_page(page, None)
     visit(page, "/privacy/requests", "privacy-requests")
+    click_and_wait(page, page.get_by_role("button", name="Count what the next purge would do"))
+    check_page(page, "privacy-purge-counts")
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("Devices not used since")
     page.get_by_label("Name or email address").fill("holder@demo.test")
     click_and_wait(page, page.get_by_role("button", name="Search"))
     check_page(page, "privacy-search")
