@@ -145,6 +145,7 @@ def test_staff_see_the_withdrawn_reminder_and_why(app, make, fake_smtp, browser)
         mail.send_queued()
     browser.sign_in(make.user(Role.STAFF).email)
     page = browser.get("/reminders/?state=skipped").get_data(as_text=True)
-    assert "Not sent: Withdrawn before it was sent" in page
+    assert "Not sent: Withdrawn from the outbox before it left" in page
+    assert "the email</a>" in page  # and the withdrawn email, as the outbox has it
     outbox = browser.get("/outbox/?status=withdrawn")
     assert outbox.status_code == 200 and "Withdrawn" in outbox.get_data(as_text=True)

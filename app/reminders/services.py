@@ -158,7 +158,9 @@ def sweep(today: date | None = None) -> int:
 
 # Withdrawn before it leaves ----------------------------------------------------------------
 
-WITHDRAWN = "Withdrawn before it was sent: no longer due (approved, done or deleted meanwhile)"
+WITHDRAWN = (
+    "Withdrawn from the outbox before it left: no longer due (approved, done or deleted meanwhile)"
+)
 
 
 @before_send
