@@ -47,3 +47,23 @@ def test_staff_read_their_notifications_and_everyones_reminders(page: Page):
     expect(page.get_by_role("heading", name="Reminders for this cohort")).to_be_visible()
     page.set_viewport_size(PHONE)
     visit(page, "/reminders/notifications", "reminders-notifications-phone")
+
+
+def test_staff_see_the_reminders_coming_up_from_the_list_and_a_persons_page(page: Page):
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, "staff@demo.test")
+    check_page(page, None)
+    visit(page, "/reminders/", None)
+    click_and_wait(page, page.get_by_role("link", name=re.compile("reminders coming up")))
+    check_page(page, "reminders-coming-up")
+    expect(page.get_by_role("heading", name="Reminders coming up")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Yes")
+    page.get_by_label("Reminder", exact=True).select_option("output_due")
+    click_and_wait(page, page.get_by_role("button", name="Filter"))
+    check_page(page, "reminders-coming-up-outputs")
+    expect(page.locator("table")).to_contain_text("Output due")
+    click_and_wait(page, page.locator("main table a[href*='person=']").first)
+    check_page(page, "reminders-coming-up-person")
+    expect(page.get_by_label("Person (name or email)")).not_to_have_value("")
+    page.set_viewport_size(PHONE)
+    visit(page, "/reminders/coming-up", "reminders-coming-up-phone")
