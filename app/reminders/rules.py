@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.applications.models import Application, AppStatus
@@ -145,7 +145,11 @@ def study_days_pending(today: date) -> Iterator[Due]:
 def _submitted(today: date, at_least: int, below: int | None):
     apps = db.session.scalars(
         select(Application)
-        .options(joinedload(Application.applicant), joinedload(Application.employer))
+        .options(
+            joinedload(Application.applicant),
+            joinedload(Application.employer),
+            joinedload(Application.psw),
+        )
         .where(Application.status == AppStatus.SUBMITTED, Application.submitted_at.is_not(None))
         .order_by(Application.id)
     ).unique()
@@ -404,7 +408,10 @@ def three_way(today: date) -> Iterator[Due]:
 def award_items_pending(today: date) -> Iterator[Due]:
     items = db.session.scalars(
         select(SpendingItem)
-        .options(joinedload(SpendingItem.award).joinedload(Award.employer))
+        .options(
+            joinedload(SpendingItem.award).joinedload(Award.employer),
+            joinedload(SpendingItem.award).joinedload(Award.holder),
+        )
         .where(SpendingItem.status == ItemStatus.SUBMITTED, SpendingItem.submitted_at.is_not(None))
         .order_by(SpendingItem.id)
     ).unique()
@@ -439,11 +446,22 @@ def award_items_pending(today: date) -> Iterator[Due]:
     subject=LearningAgreement,
 )
 def agreement_unsigned(today: date) -> Iterator[Due]:
-    agreements = db.session.scalars(
-        select(LearningAgreement)
-        .where(LearningAgreement.status == AgreementStatus.AWAITING)
-        .order_by(LearningAgreement.id)
-    ).all()
+    agreements = (
+        db.session.scalars(
+            select(LearningAgreement)
+            .options(
+                joinedload(LearningAgreement.award).joinedload(Award.employer),
+                joinedload(LearningAgreement.award).joinedload(Award.holder),
+                joinedload(LearningAgreement.award).joinedload(Award.line_manager),
+                joinedload(LearningAgreement.assistant_director),
+                selectinload(LearningAgreement.signatures),
+            )
+            .where(LearningAgreement.status == AgreementStatus.AWAITING)
+            .order_by(LearningAgreement.id)
+        )
+        .unique()
+        .all()
+    )
     for ag in agreements:
         award = ag.award
         if award is None:
