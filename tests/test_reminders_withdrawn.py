@@ -149,3 +149,31 @@ def test_staff_see_the_withdrawn_reminder_and_why(app, make, fake_smtp, browser)
     assert "the email</a>" in page  # and the withdrawn email, as the outbox has it
     outbox = browser.get("/outbox/?status=withdrawn")
     assert outbox.status_code == 200 and "Withdrawn" in outbox.get_data(as_text=True)
+    with app.app_context():
+        msg_id = db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.status == MailStatus.WITHDRAWN)
+        )
+    detail = browser.get(f"/outbox/{msg_id}").get_data(as_text=True)
+    assert "Why withdrawn" in detail and "Last error" not in detail
+
+
+def test_a_withdrawn_email_is_purged_like_a_sent_one(app, make, fake_smtp, monkeypatch):  # noqa: F811
+    """Never sent, so no sent_at: it goes on the short rule from when it was written."""
+    from datetime import timedelta
+
+    from app.privacy import purge
+
+    (award,) = _queued_while_down(app, make, fake_smtp)
+    _approve(app, award)
+    _retry_due(app)
+    with app.app_context():
+        mail.send_queued()
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", date.today() + timedelta(days=3650))
+    with app.app_context():
+        purge.run()
+        db.session.commit()
+        assert not db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.status == MailStatus.WITHDRAWN)
+        )
+        r = db.session.scalar(select(Reminder).where(Reminder.subject_id == award.id))
+        assert r is None or r.outbox_message_id is None

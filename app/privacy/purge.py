@@ -100,7 +100,10 @@ def _mail():
     cutoff = _before(Retention.SHORT)
     if cutoff is None:
         return None
-    return (OutboxMessage.status == MailStatus.SENT) & (OutboxMessage.sent_at < cutoff)
+    sent = (OutboxMessage.status == MailStatus.SENT) & (OutboxMessage.sent_at < cutoff)
+    # a reminder withdrawn before it left (never sent) goes on the same rule
+    withdrawn = (OutboxMessage.status == MailStatus.WITHDRAWN) & (OutboxMessage.created_at < cutoff)
+    return sent | withdrawn
 
 
 def _addresses(dry_run: bool) -> int:
