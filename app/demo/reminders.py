@@ -2,9 +2,10 @@
 would run it today, so staff see reminders of each kind on /reminders/ and people see
 them in their notifications. A few situations are set up first so every kind has one:
 applications waiting 8 and 4 working days for their PSW, study days waiting 4 for the
-manager, a workshop in 14 days' time, an output due in 3 days, an award item and an
+manager, an output due in 3 days, an award item and an
 agreement waiting a week (the yearly impact prompt comes when a finished holder's
-anniversary does). Safe to run again: the sweep
+anniversary does; the last workshop's 14- and 2-day reminders are those the sweep
+sent before it). Safe to run again: the sweep
 records each reminder once."""
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from app.applications.models import Application, AppStatus
 from app.awards.models import OWING, Award, AwardOutput
 from app.cohorts.models import Cohort
 from app.core.clock import today
+from app.core.mail import OutboxMessage
 from app.core.workdays import non_working_reason
 from app.documents.models import AgreementStatus, LearningAgreement
 from app.extensions import db
 from app.money.models import ItemStatus, SpendingItem
 from app.release.models import DayStatus, ReleaseDay
 from app.reminders.models import Reminder
-from app.reminders.services import sweep
+from app.reminders.services import _record, candidates, sweep
 from app.residentials.models import Workshop
 
 
@@ -70,16 +72,6 @@ def _set_up(t: date) -> None:
             row.requested_at = _at(_working_days_back(t, 4, nation))
     running = _running(t)
     if running:
-        cohort_id = running[0].cohort_id
-        upcoming = db.session.scalar(
-            select(Workshop)
-            .where(Workshop.cohort_id == cohort_id, Workshop.starts_on > t)
-            .order_by(Workshop.starts_on)
-        )
-        if upcoming is not None and upcoming.starts_on > t + timedelta(days=14):
-            length = upcoming.ends_on - upcoming.starts_on
-            upcoming.starts_on = t + timedelta(days=14)
-            upcoming.ends_on = upcoming.starts_on + length
         out = db.session.scalar(
             select(AwardOutput)
             .where(
@@ -109,10 +101,48 @@ def _set_up(t: date) -> None:
     db.session.flush()
 
 
+def _past_workshop(t: date) -> None:
+    """The running cohort's last workshop before today, with the 14- and 2-day reminders
+    the sweep sent before it, on those days. Moving a workshop to fall due instead would
+    shift its timetable, the presentation day and every learning agreement that names
+    its dates (and void their signatures)."""
+    from app.reminders.rules import WORKSHOP_DAYS
+
+    running = _running(t)
+    if not running:
+        return
+    w = db.session.scalar(
+        select(Workshop)
+        .where(Workshop.cohort_id == running[0].cohort_id, Workshop.starts_on < t)
+        .order_by(Workshop.starts_on.desc())
+        .limit(1)
+    )
+    if w is None:
+        return
+    for lead in WORKSHOP_DAYS:
+        day = w.starts_on - timedelta(days=lead)
+        seen: set = set()
+        for kind, due in candidates(day, off=set(), only={"residential_soon"}):
+            if due.subject_id == w.id:
+                _record(kind, due, day, seen)
+        db.session.flush()
+        at = _at(day)
+        for row in db.session.scalars(
+            select(Reminder).where(Reminder.rule == "residential_soon", Reminder.due_on == day)
+        ):
+            row.created_at = at
+            if row.sent_at is not None:
+                row.sent_at = at
+            if row.outbox_message_id is not None:
+                msg = db.session.get(OutboxMessage, row.outbox_message_id)
+                msg.created_at = at
+
+
 def load_reminders() -> int:
     """Returns how many reminders the demo has."""
     t = today()
     if not db.session.scalar(select(func.count(Reminder.id))):
         _set_up(t)
+        _past_workshop(t)
         sweep(t)
     return db.session.scalar(select(func.count(Reminder.id))) or 0
