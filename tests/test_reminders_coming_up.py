@@ -42,10 +42,7 @@ def _counts(app) -> tuple[int, int]:
 
 def _coming(app, start: date, **kw) -> list[tuple[date, str, int | None, str]]:
     with app.app_context():
-        return [
-            (c.day, c.kind.name, c.person.id if c.person else None, c.due.period)
-            for c in services.coming_up(start, **kw)
-        ]
+        return [(c.day, c.kind, c.person_id, c.period) for c in services.coming_up(start, **kw)]
 
 
 def test_listed_on_the_day_it_will_be_sent_and_nothing_written(app, make):
@@ -128,3 +125,25 @@ def test_staff_page_lists_them_with_the_reason_one_will_not_be_sent(
     assert page.status_code == 200
     assert "line manager" not in page.get_data(as_text=True).split("<tbody")[1]
     assert browser.get("/reminders/coming-up?page=999&kind=nonsense").status_code == 200
+
+
+def test_kept_for_a_while_when_asked_then_worked_out_afresh(app, make, monkeypatch):
+    """At national scale the 14 passes take seconds: the list is kept for a while (not
+    under tests, unless asked), the person filter applied to what is kept."""
+    import time
+
+    from tests.helpers import recorded_sql
+
+    monkeypatch.setitem(app.config, "REMINDERS_COMING_UP_SECONDS", 120)
+    monkeypatch.setattr(services, "_COMING", {})
+    award = make.award()
+    _output_due(app, award, date(2026, 7, 1))
+    first = _coming(app, WEDNESDAY)
+    other = make.award()
+    _output_due(app, other, date(2026, 7, 1))
+    with app.app_context(), recorded_sql(app) as statements:
+        kept = [(c.day, c.kind, c.person_id, c.period) for c in services.coming_up(WEDNESDAY)]
+    assert kept == first and statements == []  # from what was kept: no query
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + 121)
+    assert {u for _d, _k, u, _p in _coming(app, WEDNESDAY)} >= {other.holder_id}

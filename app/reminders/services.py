@@ -18,10 +18,12 @@ person's in-app notification.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -208,21 +210,59 @@ def withdraw_resolved() -> int:
 # Coming up: the same rules for each of the next days, nothing written -------------------
 
 COMING_DAYS = 14
+COMING_CACHE_SECONDS = 120  # REMINDERS_COMING_UP_SECONDS; 0 under tests
 
 
-@dataclass
+@dataclass(frozen=True)
 class Coming:
     """A reminder the rules will find due on `day` (if nothing changes before then), not
-    recorded yet. `reason`: why it would not be sent."""
+    recorded yet: what the page shows, as plain values. `reason`: why it would not be
+    sent."""
 
     day: date
-    kind: Kind
-    due: Due
+    kind: str
+    label: str
+    subject_id: int
+    period: str
+    person_id: int | None
+    person_name: str
+    person_email: str
+    title: str
+    link: str
     reason: str | None
 
-    @property
-    def person(self):
-        return self.due.person
+
+_COMING: dict[tuple, tuple[float, list[Coming]]] = {}
+
+
+def _coming_all(start: date, days: int, rule: str) -> list[Coming]:
+    off = cohorts_off()
+    prefs = {p.user_id: p for p in db.session.scalars(select(ReminderPreference))}
+    recorded: dict[str, set] = {}
+    found: dict[tuple, Coming] = {}
+    for i in range(days):
+        day = start + timedelta(days=i)
+        for kind, due in candidates(day, off, {rule} if rule else None):
+            who = due.person
+            if kind.name not in recorded:
+                recorded[kind.name] = _recorded(kind.name)
+            key = (due.subject_id, due.period, who.id if who is not None else None)
+            if key in recorded[kind.name] or (kind.name, *key) in found:
+                continue
+            found[(kind.name, *key)] = Coming(
+                day,
+                kind.name,
+                kind.label,
+                due.subject_id,
+                due.period,
+                key[2],
+                who.name if who is not None else "",
+                (who.email or "") if who is not None else "",
+                due.title,
+                due.link,
+                skip_reason(kind, due, prefs),
+            )
+    return sorted(found.values(), key=lambda c: (c.day, c.person_name, c.kind, c.subject_id))
 
 
 def coming_up(
@@ -232,37 +272,35 @@ def coming_up(
     rule: str = "",
 ) -> list[Coming]:
     """What the sweep will record over `days` days from `start` (today), each at the
-    first day the rules find it due, less what is recorded already. It runs the
-    sweep's own `candidates` once a day, so what it shows is what the sweep would do
-    if nothing changes meanwhile. Filtered by person (name or email, part of it) and
-    kind. Sorted by day, then person."""
+    first day the rules find it due, less what is recorded already. It runs the sweep's
+    own `candidates` once a day (only the kind asked for, if one is), so what it shows
+    is what the sweep would do if nothing changes meanwhile. At national scale that is
+    seconds of work, so the list is kept for REMINDERS_COMING_UP_SECONDS (2 minutes; the
+    sweep itself runs every 5) and the person filter (name or email, part of it) is
+    applied to it. Sorted by day, then person."""
     start = start or clock_today()
-    off = cohorts_off()
-    prefs = {p.user_id: p for p in db.session.scalars(select(ReminderPreference))}
-    recorded: dict[str, set] = {}
-    found: dict[tuple, Coming] = {}
-    needle = person.lower()
-    for i in range(days):
-        day = start + timedelta(days=i)
-        for kind, due in candidates(day, off):
-            if rule and kind.name != rule:
-                continue
-            who = due.person
-            if needle and (
-                who is None
-                or (needle not in who.name.lower() and needle not in (who.email or "").lower())
-            ):
-                continue
-            if kind.name not in recorded:
-                recorded[kind.name] = _recorded(kind.name)
-            key = (due.subject_id, due.period, who.id if who is not None else None)
-            if key in recorded[kind.name] or (kind.name, *key) in found:
-                continue
-            found[(kind.name, *key)] = Coming(day, kind, due, skip_reason(kind, due, prefs))
-    return sorted(
-        found.values(),
-        key=lambda c: (c.day, c.person.name if c.person else "", c.kind.name, c.due.subject_id),
+    cfg = current_app.config
+    ttl = cfg.get(
+        "REMINDERS_COMING_UP_SECONDS",
+        0 if cfg.get("APP_ENV") == "testing" else COMING_CACHE_SECONDS,
     )
+    key = (start, days, rule)
+    now = time.monotonic()
+    hit = _COMING.get(key) if ttl > 0 else None
+    if hit is not None and now - hit[0] < ttl:
+        found = hit[1]
+    else:
+        found = _coming_all(start, days, rule)
+        if ttl > 0:
+            if len(_COMING) > 32:
+                _COMING.clear()
+            _COMING[key] = (now, found)
+    needle = person.lower()
+    if needle:
+        found = [
+            c for c in found if needle in c.person_name.lower() or needle in c.person_email.lower()
+        ]
+    return found
 
 
 # The weekly digest ------------------------------------------------------------------------
