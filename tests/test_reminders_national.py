@@ -14,7 +14,7 @@ from tests.test_national_data import SCALE, TODAY
 
 def test_national_reminders_are_the_rules_own_and_recorded_once(app):
     with app.app_context():
-        summary = national.generate(scale=SCALE, today=TODAY)
+        summary = national.generate(scale=SCALE, today=TODAY, privacy=False)
         assert summary.counts["reminder"] > 0
         kinds = set(db.session.scalars(select(Reminder.rule).distinct()))
         assert {"three_way", "output_due", "agreement_unsigned"} <= kinds
