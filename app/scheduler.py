@@ -18,6 +18,8 @@ cron as well, sends nothing twice: every message is claimed before it is sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -28,81 +30,55 @@ MAIL_EVERY_SECONDS = 60
 REMINDERS_EVERY_MINUTES = 5
 
 
-def deliver_mail(app: Flask) -> int:
-    """The mail job: one pass over due mail, in an app context of its own."""
+def _job(app: Flask, what: str, work: Callable[[], int], commit: bool = False) -> int:
+    """Run one job's `work` in an app context of its own. A failure (a database hiccup)
+    is logged and rolled back and must not stop the scheduler: the next run tries again.
+    Returns how many things `work` did (0 when it failed)."""
     with app.app_context():
         try:
-            return send_queued()
-        except Exception:  # a database hiccup must not stop the scheduler
-            app.logger.exception("Mail delivery run failed; the next run tries again")
+            n = work()
+            if commit:
+                db.session.commit()
+            return n
+        except Exception:
+            app.logger.exception("%s failed; the next run tries again", what)
             db.session.rollback()
             return 0
         finally:
             db.session.remove()
+
+
+def deliver_mail(app: Flask) -> int:
+    """The mail job: one pass over due mail."""
+    return _job(app, "Mail delivery run", send_queued)
 
 
 def send_reminders(app: Flask) -> int:
-    """The reminders job, then the mail job so the reminders leave at once."""
+    """The reminders job (the sweep commits its own work)."""
     from app.reminders.services import sweep
 
-    with app.app_context():
-        try:
-            return sweep()
-        except Exception:
-            app.logger.exception("Reminder sweep failed; the next run tries again")
-            db.session.rollback()
-            return 0
-        finally:
-            db.session.remove()
+    return _job(app, "Reminder sweep", sweep)
 
 
 def send_digests(app: Flask) -> int:
     """The weekly digest job: one email per person who chose a digest."""
     from app.reminders.services import send_digests as send
 
-    with app.app_context():
-        try:
-            return send()
-        except Exception:
-            app.logger.exception("Weekly digest run failed; the next run tries again")
-            db.session.rollback()
-            return 0
-        finally:
-            db.session.remove()
+    return _job(app, "Weekly digest run", send)
 
 
 def send_community_digests(app: Flask) -> int:
     """The communities' weekly workspace digests (issue 19)."""
     from app.communities.digest import send_digests as send
 
-    with app.app_context():
-        try:
-            n = send()
-            db.session.commit()
-            return n
-        except Exception:
-            app.logger.exception("Workspace digest run failed; the next run tries again")
-            db.session.rollback()
-            return 0
-        finally:
-            db.session.remove()
+    return _job(app, "Workspace digest run", send, commit=True)
 
 
 def purge(app: Flask) -> int:
     """The retention purge (issue 20), once a day; every rule is safe to run again."""
     from app.privacy.purge import run
 
-    with app.app_context():
-        try:
-            outcomes = run()
-            db.session.commit()
-            return sum(o.count for o in outcomes)
-        except Exception:
-            app.logger.exception("Retention purge failed; tomorrow's run tries again")
-            db.session.rollback()
-            return 0
-        finally:
-            db.session.remove()
+    return _job(app, "Retention purge", lambda: sum(o.count for o in run()), commit=True)
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
