@@ -227,3 +227,27 @@ def test_answering_and_results_over_http(make, app, browser_factory, monkeypatch
     assert "'=cmd" in csv and ",=cmd" not in csv
     page = text(b.get("/evaluation/compare?kind=end"))
     assert cohort.name in page
+
+
+def test_side_by_side_kept_between_pages_shows_a_new_answer_at_once(
+    make, app, browser_factory, monkeypatch
+):
+    """With REPORT_CACHE on (as outside tests) each survey's 'everyone' is kept between
+    pages, and counted again as soon as one more response comes in."""
+    monkeypatch.setitem(app.config, "REPORT_CACHE", True)
+    monkeypatch.setattr(services, "_EVERYONE", {})
+    cohort = _cohort_of(make, 6)
+    survey_id = _survey(app, make, cohort.id)
+    invs = _invitations(app, survey_id, Group.HOLDER)
+    for inv in invs[:5]:
+        _answer(app, inv, scores={**SCORES, "q1": 5})
+    staff = make.user(Role.STAFF)
+    b = browser_factory()
+    b.sign_in(staff.email)
+    assert f"{cohort.name} (5)" in text(b.get("/evaluation/compare"))
+    with app.app_context():
+        assert services.compare(SurveyKind.END)[0][1].mean("q1") == 5.0
+    assert survey_id in services._EVERYONE
+    _answer(app, invs[5], scores={**SCORES, "q1": 2})
+    page = text(b.get("/evaluation/compare"))
+    assert f"{cohort.name} (6)" in page and "4.5" in page

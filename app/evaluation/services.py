@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User, UserStatus
@@ -225,31 +227,42 @@ class GroupResult:
             return None
         return round(total / n, 1)
 
+    @cached_property
+    def means(self) -> dict[str, float | None]:
+        """Every statement's mean, worked out once for a page that shows them all."""
+        return {q.key: self.mean(q.key) for q in SCALED}
+
 
 def results(survey: Survey) -> list[GroupResult]:
     """Each respondent group, then everyone together. A group under five is counted but
     its answers are not given; and 'everyone' leaves the hidden groups out unless
     together they are five or more, so subtracting the groups shown from it never
-    reveals a small group's answers."""
-    rows = db.session.execute(
-        select(Response.id, Response.group, Answer.question, Answer.score, Answer.text)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.survey_id == survey.id)
-    ).all()
+    reveals a small group's answers. Counted in the database: the responses per group,
+    then each (group, question, score or text) once with how many gave it."""
     groups = {g: GroupResult(g.label, 0) for g in Group}
-    seen: dict[Group, set] = {g: set() for g in Group}
-    for row in rows:
-        seen[row.group].add(row.id)
-    for g, ids in seen.items():
-        groups[g].responses = len(ids)
+    has_answers = select(Answer.response_id).where(Answer.response_id == Response.id).exists()
+    for group, n in db.session.execute(
+        select(Response.group, func.count())
+        .where(Response.survey_id == survey.id, has_answers)
+        .group_by(Response.group)
+    ):
+        groups[group].responses = n
     pooled = _pooled({g: r.responses for g, r in groups.items()})
     everyone = GroupResult("Everyone", sum(groups[g].responses for g in pooled))
-    for _id, group, question, score, text in rows:
-        for result in (groups[group], everyone) if group in pooled else (groups[group],):
-            if score is not None:
-                result.scores.setdefault(question, Counter())[score] += 1
-            if text:
-                result.texts.setdefault(question, []).append(text)
+    shown = [g for g in Group if groups[g].shown]
+    if shown or everyone.shown:
+        rows = db.session.execute(
+            select(Response.group, Answer.question, Answer.score, Answer.text, func.count())
+            .join(Answer, Answer.response_id == Response.id)
+            .where(Response.survey_id == survey.id)
+            .group_by(Response.group, Answer.question, Answer.score, Answer.text)
+        )
+        for group, question, score, text, n in rows:
+            for result in (groups[group], everyone) if group in pooled else (groups[group],):
+                if score is not None:
+                    result.scores.setdefault(question, Counter())[score] += n
+                if text:
+                    result.texts.setdefault(question, []).extend([text] * n)
     out = [*groups.values(), everyone]
     for r in out:
         if not r.shown:
@@ -267,33 +280,43 @@ def _pooled(responses: dict[Group, int]) -> set[Group]:
 
 
 def invited_counts(survey: Survey) -> tuple[int, int]:
-    invs = db.session.scalars(select(Invitation.answered).where(Invitation.survey_id == survey.id))
-    answered = list(invs)
-    return len(answered), sum(1 for a in answered if a)
+    invited, answered = db.session.execute(
+        select(func.count(), func.count(case((Invitation.answered.is_(True), 1)))).where(
+            Invitation.survey_id == survey.id
+        )
+    ).one()
+    return invited, answered
 
 
-def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
-    """Every cohort's survey of this kind with everyone's results (as `results` gives
-    them, without the free text), oldest first. Counted in the database for all the
-    surveys at once: three queries however many cohorts there are."""
-    surveys = db.session.scalars(
-        select(Survey)
-        .join(Cohort, Cohort.id == Survey.cohort_id)
-        .where(Survey.kind == kind)
-        .options(joinedload(Survey.cohort))
-        .order_by(Cohort.programme_start, Cohort.id)
-    ).all()
-    of_kind = select(Survey.id).where(Survey.kind == kind)
+# Each survey's 'everyone' on the side-by-side page, kept per process by survey id with
+# the version it was counted at: when the survey was made and how many responses it
+# has. A response is only ever added (its answers with it, in one transaction) or
+# removed with its survey, so that number changes whenever what is counted does, and
+# the next page counts that survey again. Off under tests unless REPORT_CACHE says so.
+_EVERYONE: dict[int, tuple[tuple, GroupResult]] = {}
+
+
+def _cache_on() -> bool:
+    cfg = current_app.config
+    return bool(cfg.get("REPORT_CACHE", cfg.get("APP_ENV") != "testing"))
+
+
+def _count_everyone(ids: list[int]) -> dict[int, GroupResult]:
+    """'Everyone' of each of these surveys (as `results` gives it, without the text),
+    counted in the database for all of them at once."""
+    if not ids:
+        return {}
     has_answers = select(Answer.response_id).where(Answer.response_id == Response.id).exists()
-    responses: dict[int, dict[Group, int]] = {s.id: dict.fromkeys(Group, 0) for s in surveys}
+    responses: dict[int, dict[Group, int]] = {i: dict.fromkeys(Group, 0) for i in ids}
     for survey_id, group, n in db.session.execute(
         select(Response.survey_id, Response.group, func.count())
-        .where(Response.survey_id.in_(of_kind), has_answers)
+        .where(Response.survey_id.in_(ids), has_answers)
         .group_by(Response.survey_id, Response.group)
     ):
         responses[survey_id][group] = n
+    pooled = {i: _pooled(responses[i]) for i in ids}
+    out = {i: GroupResult("Everyone", sum(responses[i][g] for g in pooled[i])) for i in ids}
     # a mean needs only the sum and the count of each group's scores
-    totals: dict[int, list[tuple[Group, str, int, int]]] = {s.id: [] for s in surveys}
     for survey_id, group, question, total, n in db.session.execute(
         select(
             Response.survey_id,
@@ -303,21 +326,43 @@ def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
             func.count(Answer.score),
         )
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.survey_id.in_(of_kind), Answer.score.is_not(None))
+        .where(Response.survey_id.in_(ids), Answer.score.is_not(None))
         .group_by(Response.survey_id, Response.group, Answer.question)
     ):
-        totals[survey_id].append((group, question, int(total), n))
-    out = []
-    for s in surveys:
-        pooled = _pooled(responses[s.id])
-        everyone = GroupResult("Everyone", sum(responses[s.id][g] for g in pooled))
-        if everyone.shown:
-            for group, question, total, n in totals[s.id]:
-                if group in pooled:
-                    was = everyone.totals.get(question, (0, 0))
-                    everyone.totals[question] = (was[0] + total, was[1] + n)
-        out.append((s, everyone))
+        everyone = out[survey_id]
+        if everyone.shown and group in pooled[survey_id]:
+            was = everyone.totals.get(question, (0, 0))
+            everyone.totals[question] = (was[0] + int(total), was[1] + n)
     return out
+
+
+def compare(kind: SurveyKind) -> list[tuple[Survey, GroupResult]]:
+    """Every cohort's survey of this kind with everyone's results (as `results` gives
+    them, without the free text), oldest first. One query for the surveys and how many
+    responses each has; the counting (two queries for all the surveys at once) only for
+    those not counted at that number of responses before (see _EVERYONE)."""
+    made = select(func.count()).where(Response.survey_id == Survey.id).scalar_subquery()
+    rows = db.session.execute(
+        select(Survey, made)
+        .join(Cohort, Cohort.id == Survey.cohort_id)
+        .where(Survey.kind == kind)
+        .options(joinedload(Survey.cohort))
+        .order_by(Cohort.programme_start, Cohort.id)
+    ).all()
+    cache = _cache_on()
+    versions = {s.id: (s.created_at, n) for s, n in rows}
+    found: dict[int, GroupResult] = {}
+    if cache:
+        for s, _n in rows:
+            hit = _EVERYONE.get(s.id)
+            if hit is not None and hit[0] == versions[s.id]:
+                found[s.id] = hit[1]
+    counted = _count_everyone([s.id for s, _n in rows if s.id not in found])
+    if cache:
+        for survey_id, everyone in counted.items():
+            _EVERYONE[survey_id] = (versions[survey_id], everyone)
+    found.update(counted)
+    return [(s, found[s.id]) for s, _n in rows]
 
 
 def csv_text(survey: Survey) -> Iterator[str]:
