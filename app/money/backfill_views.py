@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.core import storage
 from app.core.access import get_or_404, roles
@@ -23,8 +24,15 @@ from app.money.services import MoneyError
 
 
 def _award(award_id: int) -> Award:
+    # the holder's roles are not needed here (lazyload: no selectin query for them)
     return get_or_404(
-        Award, award_id, options=[joinedload(Award.holder), joinedload(Award.employer)]
+        Award,
+        award_id,
+        options=[
+            joinedload(Award.holder).lazyload(User.role_links),
+            joinedload(Award.employer),
+            joinedload(Award.cohort),
+        ],
     )
 
 

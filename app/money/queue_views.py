@@ -8,9 +8,10 @@ import io
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core.access import roles
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.money import budget, services
 from app.money.blueprint import bp
 from app.money.forms import CATEGORY_FILTERS, STATUS_FILTERS, BulkForm
-from app.money.models import SpendingItem
+from app.money.models import Receipt, SpendingItem
 from app.money.services import MoneyError
 
 CSV_LIMIT = 50_000
@@ -50,6 +51,10 @@ def _query(f: dict):
         )
         .order_by(SpendingItem.id)
     )
+    return _where(stmt, f)
+
+
+def _where(stmt, f: dict):
     if f["status"]:
         stmt = stmt.where(SpendingItem.status == f["status"])
     if f["category"]:
@@ -59,16 +64,54 @@ def _query(f: dict):
     return stmt
 
 
+def _page_rows(f: dict):
+    """The page's rows as plain columns (holder and cohort names, the receipt count):
+    one query, no ORM objects; the count joins the award only to filter by cohort."""
+    receipts = (
+        select(func.count(Receipt.id))
+        .where(Receipt.item_id == SpendingItem.id)
+        .correlate(SpendingItem)
+        .scalar_subquery()
+    )
+    stmt = _where(
+        select(
+            SpendingItem.id,
+            SpendingItem.award_id,
+            SpendingItem.description,
+            SpendingItem.category,
+            SpendingItem.spent_on,
+            SpendingItem.amount_pence,
+            SpendingItem.status,
+            User.name.label("holder_name"),
+            Cohort.name.label("cohort_name"),
+            receipts.label("receipt_count"),
+        )
+        .join(Award, Award.id == SpendingItem.award_id)
+        .join(User, User.id == Award.holder_id)
+        .join(Cohort, Cohort.id == Award.cohort_id)
+        .order_by(SpendingItem.id),
+        f,
+    )
+    counted = select(func.count(SpendingItem.id))
+    if f["cohort"]:
+        counted = counted.join(Award, Award.id == SpendingItem.award_id)
+    return paginate(
+        stmt,
+        parse_page(request.args.get("page")),
+        25,
+        scalars=False,
+        count_stmt=_where(counted, f),
+    )
+
+
 @bp.route("/queue")
 @roles(Role.STAFF)
 def queue():
     f = _filters()
-    page = paginate(
-        _query(f).options(selectinload(SpendingItem.receipts)),
-        parse_page(request.args.get("page")),
-        25,
-    )
-    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start.desc())))
+    page = _page_rows(f)
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name).order_by(Cohort.programme_start.desc())
+    ).all()
     return render_template(
         "money/queue.html",
         page=page,
