@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.accounts.models import User
 from app.awards.models import OWING, Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
 from app.core.csv import safe_cell
 from app.core.forms import ActionForm
-from app.core.pagination import paginate, parse_page
+from app.core.pagination import Page, paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
@@ -79,42 +82,97 @@ def cohorts():
     return render_template("outputs/cohorts.html", page=page, overdue=overdue)
 
 
+@dataclass
+class HolderRow:
+    """One award holder's row on a cohort's page: (output id, status label, overdue) for
+    each kind the award owes."""
+
+    award_id: int
+    name: str
+    completed_at: datetime | None
+    outputs: dict[OutputKind, tuple[int, str, bool]]
+
+
+def _holder_rows(rows, today_: date) -> list[HolderRow]:
+    """Group (award id, completed at, holder name, output id, kind, status, due date) rows,
+    one per output, into one row per award holder in the order given."""
+    by_award: dict[int, HolderRow] = {}
+    for award_id, completed_at, name, output_id, kind, status, due_date in rows:
+        row = by_award.get(award_id)
+        if row is None:
+            row = by_award[award_id] = HolderRow(award_id, name, completed_at, {})
+        if output_id is not None:
+            overdue = due_date is not None and due_date < today_ and status in OWING
+            row.outputs[kind] = (output_id, status.label, overdue)
+    return list(by_award.values())
+
+
 @bp.route("/cohorts/<int:cohort_id>")
 @roles(Role.STAFF)
 def cohort(cohort_id: int):
+    """Completion at a glance: the figures in one statement, a page of award holders with
+    their outputs in another (only the columns the table shows)."""
     c = get_or_404(Cohort, cohort_id)
     t = today()
     only_overdue = request.args.get("show") == "overdue"
-    stmt = (
-        select(Award)
+    overdue = _overdue_clause(t)
+    total, complete, overdue_outputs, overdue_holders, published_at = db.session.execute(
+        select(
+            func.count(func.distinct(Award.id)),
+            func.count(func.distinct(case((Award.completed_at.is_not(None), Award.id)))),
+            func.count(case((overdue, AwardOutput.id))),
+            func.count(func.distinct(case((overdue, Award.id)))),
+            select(ShowcasePage.published_at)
+            .where(ShowcasePage.cohort_id == c.id)
+            .scalar_subquery(),
+        )
+        .select_from(Award)
+        .outerjoin(AwardOutput, AwardOutput.award_id == Award.id)
         .where(Award.cohort_id == c.id)
-        .options(joinedload(Award.holder), selectinload(Award.outputs))
+    ).one()
+    number, per_page = parse_page(request.args.get("page")), _per_page()
+    holders = (
+        select(Award.id, Award.completed_at, User.name)
+        .join(User, User.id == Award.holder_id)
+        .where(Award.cohort_id == c.id)
         .order_by(Award.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
     )
     if only_overdue:
-        stmt = stmt.where(exists().where(AwardOutput.award_id == Award.id, _overdue_clause(t)))
-    page = paginate(stmt, parse_page(request.args.get("page")), _per_page())
-    total, complete = db.session.execute(
-        select(func.count(Award.id), func.count(Award.completed_at)).where(Award.cohort_id == c.id)
-    ).one()
-    overdue = db.session.scalar(
-        select(func.count(AwardOutput.id))
-        .join(Award, Award.id == AwardOutput.award_id)
-        .where(Award.cohort_id == c.id, _overdue_clause(t))
+        holders = holders.where(exists().where(AwardOutput.award_id == Award.id, overdue))
+    holders = holders.subquery()
+    rows = db.session.execute(
+        select(
+            holders,
+            AwardOutput.id,
+            AwardOutput.kind,
+            AwardOutput.status,
+            AwardOutput.due_date,
+        )
+        .outerjoin(AwardOutput, AwardOutput.award_id == holders.c.id)
+        .order_by(holders.c.id)
+    ).all()
+    page = Page(
+        items=_holder_rows(rows, t),
+        page=number,
+        per_page=per_page,
+        total=overdue_holders if only_overdue else total,
     )
-    showcase = db.session.scalar(select(ShowcasePage).where(ShowcasePage.cohort_id == c.id))
     return render_template(
         "outputs/cohort.html",
         cohort=c,
         page=page,
-        kinds=list(OutputKind),
+        kinds=[(k, k.short, k.short.lower()) for k in OutputKind],
         types=services.cohort_types(c),
         total=total,
         complete=complete,
-        overdue=overdue,
+        overdue=overdue_outputs,
         only_overdue=only_overdue,
-        showcase=showcase,
-        today=t,
+        published_at=published_at,
+        # one URL built for the award and output links, ids appended in the template
+        award_href=url_for("outputs.award", award_id=0).removesuffix("0"),
+        output_href=url_for("outputs.output", output_id=0).removesuffix("0"),
     )
 
 
