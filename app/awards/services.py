@@ -54,6 +54,33 @@ def create_award(app: Application, actor: User) -> Award:
     return award
 
 
+def holder_awards(holder_id: int) -> list[Award]:
+    """The award holder's awards with their cohorts, latest programme first, read once a
+    request: the home page's money, research-days and supervision cards each ask."""
+    from flask import g, has_request_context
+    from sqlalchemy.orm import joinedload
+
+    from app.cohorts.models import Cohort
+
+    def load() -> list[Award]:
+        return list(
+            db.session.scalars(
+                db.select(Award)
+                .join(Cohort, Cohort.id == Award.cohort_id)
+                .options(joinedload(Award.cohort))
+                .where(Award.holder_id == holder_id)
+                .order_by(Cohort.programme_start.desc())
+            )
+        )
+
+    if not has_request_context():
+        return load()
+    key = f"_holder_awards_{holder_id}"
+    if key not in g:
+        setattr(g, key, load())
+    return getattr(g, key)
+
+
 def latest_award(holder_id: int) -> Award | None:
     """The award holder's most recent award: the one their own pages open on."""
     return db.session.scalar(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.awards.models import Award
-from app.awards.services import latest_award
+from app.awards.services import holder_awards, latest_award
 from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.formatting import format_pence
@@ -353,7 +353,8 @@ def _money_cards(user) -> list[Card]:
             )
         )
     if user.has_role(Role.AWARD_HOLDER):
-        award = latest_award(user.id)
+        awards = holder_awards(user.id)  # latest_award's choice, from the request's list
+        award = max(awards, key=lambda a: a.awarded_at) if awards else None
         if award is not None:
             left = services.figures(award).remaining
             cards.append(

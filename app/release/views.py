@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.awards.models import Award
+from app.awards.services import holder_awards
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles, signed_in
 from app.core.clock import today
@@ -564,21 +565,29 @@ def _release_cards(user) -> list[Card]:
     cards = []
     now = today()
     if user.has_role(Role.AWARD_HOLDER):
-        award = _current(_holder_awards(user), now)
+        award = _current(holder_awards(user.id), now)
         if award is not None:
-            sums = services.balances_for([award.id])[award.id]
+            # balances_for's sums and the approved days to confirm, in one query
+            sums: dict[DayKind, dict[DayStatus, int]] = {}
+            to_confirm = 0
+            for kind, status, total, past in db.session.execute(
+                select(
+                    ReleaseDay.kind,
+                    ReleaseDay.status,
+                    func.sum(ReleaseDay.half_days),
+                    func.count(ReleaseDay.id).filter(ReleaseDay.day <= now),
+                )
+                .where(ReleaseDay.award_id == award.id)
+                .group_by(ReleaseDay.kind, ReleaseDay.status)
+            ):
+                sums.setdefault(kind, {})[status] = int(total or 0)
+                if status == DayStatus.APPROVED:
+                    to_confirm += past
             b = services.balance(award, sums)[DayKind.STUDY]
             p = services.pace(award, now, sums)
             text = f"{_days_text(b.remaining)} of your {b.entitled:g} study days left to plan."
             if p.at_risk:
                 text += f" You are {_days_text(p.behind)} behind a steady pace."
-            to_confirm = db.session.scalar(
-                select(func.count(ReleaseDay.id)).where(
-                    ReleaseDay.award_id == award.id,
-                    ReleaseDay.status == DayStatus.APPROVED,
-                    ReleaseDay.day <= now,
-                )
-            )
             if to_confirm:
                 text += f" {_days_text(to_confirm)} to confirm."
             cards.append(

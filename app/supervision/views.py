@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User, UserRole, UserStatus
 from app.awards.models import Award
+from app.awards.services import holder_awards
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
@@ -430,7 +431,7 @@ def _supervision_cards(user) -> list[Card]:
                 )
             )
     if user.has_role(Role.AWARD_HOLDER):
-        own = db.session.scalar(select(Award.id).where(Award.holder_id == user.id).limit(1))
+        own = next((a.id for a in holder_awards(user.id)), None)
         if own:
             cards.append(
                 Card(
