@@ -12,6 +12,7 @@ from app.communities.models import Community, CommunityMeeting, CommunityMember,
 from app.core.db import utcnow
 from app.core.formatting import format_datetime
 from app.extensions import db
+from app.home.activity import known_member
 from app.home.dashboard import Card, register_cards
 
 
@@ -23,6 +24,7 @@ def community_cards(user) -> list[Card]:
         .where(CommunityMember.user_id == user.id, CommunityMember.status == MemberStatus.MEMBER)
         .order_by(Community.name)
     ).all()
+    known_member(user, bool(rows))
     if not rows:
         return []
     cards: list[Card] = []

@@ -20,6 +20,13 @@ def community_member(user) -> bool:
     return _cached("member", user, lambda: is_member_anywhere(user.id))
 
 
+def known_member(user, member: bool) -> None:
+    """What `community_member` would find, already read by the caller (the home page's
+    communities card lists the person's communities): saves the header its query."""
+    if has_request_context():
+        setattr(g, f"_activity_member_{user.id}", member)
+
+
 def community_only(user) -> bool:
     """The applicant role and no other, no application started, and a community member:
     what this person does here is take part in communities."""
