@@ -27,6 +27,9 @@ class Settings:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie lasts the absolute limit from sign-in; it is sent again only when the
+    # session changes (check_session_age writes it at most once a minute).
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_NAME = "prp_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

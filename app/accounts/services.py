@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text
@@ -34,16 +35,40 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+# Values every page shows about the signed-in person (the header's unread count), loaded in
+# the same query as the person: each round trip to the database is most of a small page's
+# time. name -> a function giving a scalar subquery correlated to User. Features register
+# theirs with `load_with_user`; the value is on `user.request_extras[name]` for the request.
+_EXTRAS: dict[str, Callable[[], Any]] = {}
+
+
+def load_with_user(name: str, subquery: Callable[[], Any]) -> None:
+    _EXTRAS[name] = subquery
+
+
 def load_user(session_id: str) -> User | None:
     """Flask-Login loader. The id carries the session version, so old sessions fail."""
     try:
         user_id, version = (int(x) for x in session_id.split(":"))
     except (ValueError, AttributeError):
         return None
+    names = list(_EXTRAS)
     # roles in the same query: every page asks them (navigation, access rules)
-    user = db.session.get(User, user_id, options=[joinedload(User.role_links)])
-    if user is None or user.session_version != version or not user.is_active:
+    row = (
+        db.session.execute(
+            select(User, *(_EXTRAS[n]().label(n) for n in names))
+            .options(joinedload(User.role_links))
+            .where(User.id == user_id)
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
         return None
+    user = row[0]
+    if user.session_version != version or not user.is_active:
+        return None
+    user.request_extras = dict(zip(names, row[1:], strict=True))
     return user
 
 

@@ -22,12 +22,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserStatus
+from app.accounts.services import load_with_user
 from app.core import audit
 from app.core.clock import today as clock_today
 from app.core.db import utcnow
@@ -403,17 +405,25 @@ def notifications_stmt(user: User):
     )
 
 
-def unread_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Reminder.id)).where(
-                Reminder.user_id == user.id,
-                Reminder.skip_reason.is_(None),
-                Reminder.read_at.is_(None),
-            )
-        )
-        or 0
+def _unread_of(user_id: Any):
+    return select(func.count(Reminder.id)).where(
+        Reminder.user_id == user_id,
+        Reminder.skip_reason.is_(None),
+        Reminder.read_at.is_(None),
     )
+
+
+# Every page's header shows the count: it comes with the person, in the sign-in query.
+load_with_user("unread_notifications", lambda: _unread_of(User.id).scalar_subquery())
+
+
+def unread_count(user: User) -> int:
+    """The header's count. Loaded with the person (`load_with_user`) for this request;
+    `mark_read` drops it, so a page drawn after marking counts again."""
+    extras = getattr(user, "request_extras", None) or {}
+    if "unread_notifications" in extras:
+        return extras["unread_notifications"] or 0
+    return db.session.scalar(_unread_of(user.id)) or 0
 
 
 def mark_read(user: User, reminder: Reminder | None = None) -> int:
@@ -424,6 +434,7 @@ def mark_read(user: User, reminder: Reminder | None = None) -> int:
     )
     if reminder is not None:
         stmt = stmt.where(Reminder.id == reminder.id)
+    getattr(user, "request_extras", {}).pop("unread_notifications", None)
     return db.session.execute(
         stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
