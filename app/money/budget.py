@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.awards.models import Award
@@ -27,6 +27,7 @@ from app.money.models import (
     BackfillKind,
     BackfillPlan,
     Category,
+    ItemStatus,
     SpendingItem,
 )
 
@@ -60,7 +61,6 @@ class Budget:
     by_category: list[tuple[Category, int]] = field(default_factory=list)
     backfill: list[BackfillFigures] = field(default_factory=list)
     page: Page | None = None  # the holders' lines shown on the page
-    people: list[User] = field(default_factory=list)  # the holders named on the page
 
     @property
     def backfill_agreed(self) -> int:
@@ -109,25 +109,42 @@ class Budget:
 
 
 def for_cohort(cohort_id: int, page: int | None = None, per_page: int = 25) -> Budget:
-    """The cohort's budget. With `page`, `Budget.page` holds that page of the holders'
-    lines, and only the names shown (that page's, and the most and least left) are
-    loaded, in one query; without it (the workbook), every holder's name."""
-    stmt = select(Award).where(Award.cohort_id == cohort_id).order_by(Award.id)
-    if page is None:
-        stmt = stmt.options(joinedload(Award.holder).lazyload(User.role_links))
-    else:
-        stmt = stmt.options(lazyload(Award.holder))
-    awards = list(db.session.scalars(stmt))
-    sums = services.sums_for([a.id for a in awards])
-    rows = db.session.execute(
-        select(SpendingItem.category, func.sum(SpendingItem.amount_pence))
-        .join(Award, Award.id == SpendingItem.award_id)
-        .where(Award.cohort_id == cohort_id, SpendingItem.status.in_(COMMITTED))
-        .group_by(SpendingItem.category)
+    """The cohort's budget in three queries: the awards with their holders' names, the
+    spending summed by award, status and category (the holders' figures and the spending
+    by category both come from it), and the backfill sums. With `page`, `Budget.page`
+    holds that page of the holders' lines."""
+    awards = list(
+        db.session.scalars(
+            select(Award)
+            .where(Award.cohort_id == cohort_id)
+            .order_by(Award.id)
+            .options(joinedload(Award.holder).load_only(User.name).lazyload(User.role_links))
+        )
     )
-    by_category = sorted(
-        ((Category(c), int(t or 0)) for c, t in rows), key=lambda ct: (-ct[1], ct[0].label)
+    sums: dict[int, dict[ItemStatus, int]] = {a.id: {} for a in awards}
+    categories: dict[Category, int] = {}
+    rows = (
+        db.session.execute(
+            select(
+                SpendingItem.award_id,
+                SpendingItem.status,
+                SpendingItem.category,
+                func.sum(SpendingItem.amount_pence),
+            )
+            .where(SpendingItem.award_id.in_(list(sums)))
+            .group_by(SpendingItem.award_id, SpendingItem.status, SpendingItem.category)
+        )
+        if sums
+        else []
     )
+    for award_id, status, category, total in rows:
+        status, total = ItemStatus(status), int(total or 0)
+        by_status = sums[award_id]
+        by_status[status] = by_status.get(status, 0) + total
+        if status in COMMITTED:
+            category = Category(category)
+            categories[category] = categories.get(category, 0) + total
+    by_category = sorted(categories.items(), key=lambda ct: (-ct[1], ct[0].label))
     out = Budget(
         holders=[HolderLine(a, services.figures(a, sums[a.id])) for a in awards],
         by_category=by_category,
@@ -141,13 +158,6 @@ def for_cohort(cohort_id: int, page: int | None = None, per_page: int = 25) -> B
             per_page=per_page,
             total=len(out.holders),
         )
-        shown = {h.award.holder_id for h in [*out.page.items, *out.most_left(), *out.least_left()]}
-        if shown:  # kept here so the session keeps them: `award.holder` finds them there
-            out.people = list(
-                db.session.scalars(
-                    select(User).where(User.id.in_(shown)).options(lazyload(User.role_links))
-                )
-            )
     return out
 
 
