@@ -51,3 +51,7 @@ from app.residentials.models import (  # noqa: F401
     WorkshopSession,
 )
 from app.supervision.models import Allocation, Attendee, Meeting, PoolMember  # noqa: F401
+
+# isort: split
+# after every table: the data map's indexes on them
+from app.privacy import indexes  # noqa: F401,E402
