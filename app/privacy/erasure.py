@@ -28,23 +28,30 @@ from datetime import timedelta
 from sqlalchemy import (
     JSON,
     Column,
+    Integer,
     LargeBinary,
+    Select,
     String,
     Table,
     Text,
+    bindparam,
     cast,
     delete,
     func,
+    or_,
     select,
+    union,
     update,
 )
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BooleanClauseList
 
 from app.core import audit
 from app.core.clock import today
 from app.core.storage_cleanup import referencing_columns
 from app.extensions import db
 from app.privacy import retention, subjects
-from app.privacy.datamap import USER_TABLE, references_user, subject_links
+from app.privacy.datamap import USER_TABLE, actor_columns, references_user, subject_links
 from app.privacy.declare import Category, Retention, declaration
 
 FORMER_MEMBER = "Former member"
@@ -114,25 +121,66 @@ def action_for(table: Table) -> str:
     return "anonymised"
 
 
-def _count(table: Table, condition) -> int:
-    return db.session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+def _terms(condition) -> list:
+    """The terms of an OR (one term otherwise)."""
+    if isinstance(condition, BooleanClauseList) and condition.operator is operators.or_:
+        return list(condition.clauses)
+    return [condition]
+
+
+def _has_subquery(term) -> bool:
+    return any(isinstance(e, Select) for e in visitors.iterate(term))
+
+
+def _count(table: Table, terms: list, also=None):
+    """COUNT of the rows matching any of `terms` (and `also`), as a scalar subquery. Terms
+    with a subquery are a UNION of the rows' keys, so each term can use its own index: an OR
+    with a subquery in it makes PostgreSQL scan the whole table (41,000 supervision
+    attendees); plain column terms stay an OR (indexes combined, a smaller plan)."""
+    if len(terms) == 1 or not any(_has_subquery(t) for t in terms):
+        where = or_(*terms) if also is None else or_(*terms) & also
+        return select(func.count()).select_from(table).where(where).scalar_subquery()
+    pk = list(table.primary_key)
+    keys = union(*[select(*pk).where(t if also is None else t & also) for t in terms])
+    return select(func.count()).select_from(keys.subquery()).scalar_subquery()
+
+
+_PREVIEW: list = []  # built once: (table, action, count) for every count, and the statement
+USER_ID = bindparam("user_id", type_=Integer)
+
+
+def _preview_counts() -> tuple[list[tuple[str, str]], Select]:
+    if not _PREVIEW:
+        kinds, counts = [], []
+        for table in db.metadata.sorted_tables:
+            if table.name in PRIVACY_TABLES:
+                continue
+            owned = subjects.owned_condition(table, USER_ID)
+            if owned is not None:
+                kinds.append((table.name, action_for(table)))
+                counts.append(_count(table, _terms(owned)))
+            actors = actor_columns(table)
+            if actors:
+                kinds.append((table.name, "named"))
+                terms = [c == USER_ID for c in actors]
+                counts.append(_count(table, terms, None if owned is None else ~owned))
+            if owned is None:
+                for column in _cache_columns(table):
+                    kinds.append((table.name, "cleared"))
+                    counts.append(_count(table, [column.is_not(None)]))
+        stmt = select(*[c.label(f"n{i}") for i, c in enumerate(counts)])
+        _PREVIEW[:] = [kinds, stmt]
+    return _PREVIEW[0], _PREVIEW[1]
 
 
 def preview(user_id: int) -> Plan:
+    """Every count in one statement (one round trip, not one per declared table)."""
+    kinds, stmt = _preview_counts()
+    row = db.session.execute(stmt, {"user_id": user_id}).one()
     plan = Plan()
-    for table in db.metadata.sorted_tables:
-        if table.name in PRIVACY_TABLES:
-            continue
-        owned = subjects.owned_condition(table, user_id)
-        if owned is not None and (n := _count(table, owned)):
-            plan.effects.append(Effect(table.name, action_for(table), n))
-        acted = subjects.acted_condition(table, user_id)
-        if acted is not None and (n := _count(table, acted)):
-            plan.effects.append(Effect(table.name, "named", n))
-        if owned is None:
-            for column in _cache_columns(table):
-                if n := _count(table, column.is_not(None)):
-                    plan.effects.append(Effect(table.name, "cleared", n))
+    for (table, action), n in zip(kinds, row, strict=True):
+        if n:
+            plan.effects.append(Effect(table, action, n))
     return plan
 
 
