@@ -279,3 +279,41 @@ def test_a_29_february_completion_is_prompted_on_28_february(make, app):
         ]
         assert services.impact_prompts_due(date(2025, 3, 1)) == []
         assert [p.year for p in services.impact_prompts_due(date(2026, 2, 28))] == [2]
+
+
+def test_the_kept_report_shows_each_change_at_once(make, app, monkeypatch):
+    """With REPORT_CACHE on (as outside tests) the counts are kept between pages, and a
+    new entry, a confirmed suggestion, a completion or a renamed cohort show at once."""
+    monkeypatch.setitem(app.config, "REPORT_CACHE", True)
+    monkeypatch.setattr(report, "_KEPT", {})
+    award = finished(make, app)
+    unfinished = finished(make, app, completed=None)
+    _add(app, award.id, award.holder_id, data(Category.TOOL, date(2024, 6, 1)))
+    waiting = _add(app, award.id, award.line_manager_id, data(Category.MEDIA))
+    _add(app, unfinished.id, unfinished.holder_id, data(Category.SERVICE, date(2025, 6, 1)))
+
+    def programme():
+        with app.app_context():
+            return report.build(None).programme
+
+    assert programme().total == 2 and programme().year["Year 2"] == 0
+    assert report._KEPT
+    _add(app, award.id, award.holder_id, data(Category.FUNDING, date(2024, 7, 1)))
+    assert programme().category[Category.FUNDING] == 1
+    with app.test_request_context():
+        services.decide(
+            db.session.get(ImpactEntry, waiting), db.session.get(User, award.holder_id), True
+        )
+        db.session.commit()
+    assert programme().category[Category.MEDIA] == 1 and programme().total == 4
+    with app.app_context():
+        db.session.execute(
+            update(Award).where(Award.id == unfinished.id).values(completed_at=COMPLETED)
+        )
+        db.session.commit()
+    assert programme().year["Year 2"] == 1
+    with app.app_context():
+        cohort = db.session.get(Award, award.id).cohort
+        cohort.name = "Renamed"
+        db.session.commit()
+        assert "Cohort Renamed" in [c.name for c in report.build(None).cohorts]

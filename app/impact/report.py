@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Date, Select, String, bindparam, case, cast, func, literal, select, union_all
+from flask import current_app
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from app.awards.models import Award
 from app.cohorts.models import Cohort
@@ -126,15 +139,42 @@ def _statement(dialect: str, by_employer: bool, by_cohort: bool) -> Select:
             holders.c.cohort_id
         ),
     ).subquery()
-    return (
-        select(Cohort.id, Cohort.name, counts.c.dimension, counts.c.value, counts.c.n)
-        .join(counts, counts.c.cohort_id == Cohort.id)
-        .order_by(Cohort.programme_start, Cohort.id)
-    )
+    return select(counts.c.cohort_id, counts.c.dimension, counts.c.value, counts.c.n)
 
 
-def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Report:
-    """`employer_ids`: None for every authority (staff), else a PSW's authorities."""
+# (authorities, cohort) -> (version, programme counts, counts per cohort id), kept per
+# process. The version is read on every page (see _version), so a new, confirmed or
+# removed entry, or a holder completing, shows at once. Off under tests unless
+# REPORT_CACHE says so.
+_KEPT: dict[tuple, tuple[tuple, Counts, dict[int, Counts]]] = {}
+
+
+def _cache_on() -> bool:
+    cfg = current_app.config
+    return bool(cfg.get("REPORT_CACHE", cfg.get("APP_ENV") != "testing"))
+
+
+def _version() -> tuple:
+    """What the counts are made from, in one cheap query. Entries are only added (own
+    entries confirmed, others suggested), decided once (suggested to confirmed or
+    declined) or removed with their award; an award's cohort and authority never change
+    and `completed_at` is set once. So the number of entries, the highest id, the number
+    confirmed, and the number and latest of completions change whenever the counts can."""
+    entries = select(
+        func.count(ImpactEntry.id).label("n"),
+        func.max(ImpactEntry.id).label("top"),
+        func.count(case((ImpactEntry.status == EntryStatus.CONFIRMED, 1))).label("confirmed"),
+    ).subquery()
+    awards = select(
+        func.count(Award.id).label("n"),
+        func.count(Award.completed_at).label("done"),
+        func.max(Award.completed_at).label("last"),
+    ).subquery()
+    both = select(entries, awards).select_from(entries.join(awards, true()))
+    return tuple(db.session.execute(both).one())
+
+
+def _count(employer_ids: list[int] | None, cohort_id: int | None) -> tuple[Counts, dict]:
     params: dict = {}
     if employer_ids is not None:
         params["employers"] = list(employer_ids) or [-1]
@@ -144,8 +184,8 @@ def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Repor
     stmt = _statement(dialect, employer_ids is not None, cohort_id is not None)
     programme = Counts("Programme")
     cohorts: dict[int, Counts] = {}
-    for c_id, c_name, dimension, value, n in db.session.execute(stmt, params):
-        counts = cohorts.setdefault(c_id, Counts(f"Cohort {c_name}", c_name))
+    for c_id, dimension, value, n in db.session.execute(stmt, params):
+        counts = cohorts.setdefault(c_id, Counts(""))
         for into in (programme, counts):
             if dimension == "holders":  # a holder's award is in one cohort: they add up
                 into.holders += n
@@ -155,7 +195,49 @@ def build(employer_ids: list[int] | None, cohort_id: int | None = None) -> Repor
                 into.reach[Reach(value)] += n
             else:
                 into.year[YEAR_BUCKETS[int(value)]] += n
-    return Report(programme, list(cohorts.values()))
+    return programme, cohorts
+
+
+def build(
+    employer_ids: list[int] | None,
+    cohort_id: int | None = None,
+    cohorts: list[Cohort] | None = None,
+) -> Report:
+    """`employer_ids`: None for every authority (staff), else a PSW's authorities.
+    `cohorts`: every cohort in programme order (read here when not given); the counts
+    are named from it, so a renamed cohort shows its new name at once."""
+    if cohorts is None:
+        cohorts = list(
+            db.session.scalars(select(Cohort).order_by(Cohort.programme_start, Cohort.id))
+        )
+    key = (None if employer_ids is None else tuple(sorted(employer_ids)), cohort_id)
+    if _cache_on():
+        version = _version()
+        hit = _KEPT.get(key)
+        if hit is not None and hit[0] == version:
+            programme, per_cohort = hit[1], hit[2]
+        else:
+            programme, per_cohort = _count(employer_ids, cohort_id)
+            if len(_KEPT) > 256:
+                _KEPT.clear()
+            _KEPT[key] = (version, programme, per_cohort)
+    else:
+        programme, per_cohort = _count(employer_ids, cohort_id)
+    named = []
+    for c in cohorts:
+        found = per_cohort.get(c.id)
+        if found is not None:  # the kept counts are shared: only read, never changed
+            named.append(
+                Counts(
+                    f"Cohort {c.name}",
+                    c.name,
+                    found.category,
+                    found.reach,
+                    found.year,
+                    found.holders,
+                )
+            )
+    return Report(programme, named)
 
 
 def csv_text(report: Report) -> Iterator[str]:

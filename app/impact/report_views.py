@@ -20,10 +20,11 @@ REPORTERS = (Role.STAFF, Role.PSW)
 
 def _build():
     cohort_id = arg_int("cohort")
-    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start)))
+    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start, Cohort.id)))
     if cohort_id is not None and cohort_id not in {c.id for c in cohorts}:
         cohort_id = None
-    return report.build(policy.report_scope(current_user), cohort_id), cohorts, cohort_id
+    data = report.build(policy.report_scope(current_user), cohort_id, cohorts)
+    return data, cohorts, cohort_id
 
 
 @bp.route("/report")
