@@ -346,6 +346,28 @@ def test_cohort_page_query_count_does_not_grow_with_award_holders(app, make, fro
     assert len(three) == len(twelve)
 
 
+def test_cohort_page_pages_its_holders_and_counts_them_all(app, make, frozen, browser):
+    cohort = running(make)
+    org = make.org()
+    for i in range(12):
+        holder_award(make, cohort, f"Holder {i:02d}", org)
+    browser.sign_in(make.user(Role.STAFF).email)
+    url = f"/release/cohorts/{cohort.id}"
+    first = browser.get(url)
+    assert [r[0] for r in table(first, "balances")][:1] == ["Holder 00"]
+    assert len(table(first, "balances")) == 10
+    assert "Showing 1 to 10 of 12" in text(first)
+    second = browser.get(url + "?page=2")
+    assert [r[0] for r in table(second, "balances")] == [
+        "Holder 10",
+        "Holder 11",
+    ]
+    assert "Showing 11 to 12 of 12" in text(second)
+    past = browser.get(url + "?page=5")  # past the end: no rows, the pager still counts
+    assert past.status_code == 200
+    assert 'id="balances"' in past.get_data(as_text=True)
+
+
 def test_home_cards_count_award_holders_behind(world, make, browser, browser_factory):
     browser.sign_in(world.staff.email)
     home = text(browser.get("/"))

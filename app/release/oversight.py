@@ -33,7 +33,7 @@ from app.cohorts.models import Cohort
 from app.cohorts.services import psw_organisations
 from app.core.csv import safe_cell
 from app.core.formatting import to_london
-from app.core.pagination import Page, paginate, parse_page
+from app.core.pagination import Page, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -458,7 +458,20 @@ def cohort_balances(scope: Scope, cohort: Cohort, page: int, today: date) -> Pag
         )
         .order_by(func.lower(User.name), Award.id)
     )
-    result = paginate(stmt, page, current_app.config["PER_PAGE"])
+    # the page and the number of holders in one query (a window count): no COUNT query
+    per_page = current_app.config["PER_PAGE"]
+    found = db.session.execute(
+        stmt.add_columns(func.count().over()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if found:
+        total = found[0][1]
+    elif page == 1:
+        total = 0
+    else:  # past the last page: count to show where the pages end
+        total = db.session.scalar(
+            scope.apply(select(func.count(Award.id)).where(Award.cohort_id == cohort.id))
+        )
+    result = Page(items=[a for a, _ in found], page=page, per_page=per_page, total=total)
     for a in result.items:  # the cohort is already loaded: no lookup per row
         set_committed_value(a, "cohort", cohort)
     sums = services.balances_for([a.id for a in result.items])
