@@ -5,16 +5,19 @@ already is not listed again."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.awards.models import AwardOutput, OutputKind
 from app.core.mail import OutboxMessage
 from app.core.roles import Role
+from app.documents.models import LearningAgreement
 from app.extensions import db
+from app.money.models import Category, ItemStatus, SpendingItem
 from app.reminders import services
 from app.reminders.models import Reminder
+from app.residentials.models import Workshop
 from tests.test_reminders import MONDAY, _request
 
 WEDNESDAY = date(2026, 6, 10)
@@ -147,3 +150,95 @@ def test_kept_for_a_while_when_asked_then_worked_out_afresh(app, make, monkeypat
     now = time.monotonic()
     monkeypatch.setattr(time, "monotonic", lambda: now + 121)
     assert {u for _d, _k, u, _p in _coming(app, WEDNESDAY)} >= {other.holder_id}
+
+
+def _pass_a_day(start: date, days: int = 14) -> list[tuple]:
+    """The list as 14 passes of the sweep's own `candidates` find it, one a day, each
+    reminder on the first day it is found (what "coming up" did before rules read
+    their 14 days at once)."""
+    off = services.cohorts_off()
+    found: dict[tuple, tuple] = {}
+    for i in range(days):
+        day = start + timedelta(days=i)
+        for kind, due in services.candidates(day, off):
+            who = due.person.id if due.person is not None else None
+            key = (kind.name, due.subject_id, due.period, who)
+            found.setdefault(key, (day, *key, due.title, due.link, due.text))
+    return sorted(found.values(), key=repr)
+
+
+def test_the_rules_read_once_for_14_days_find_what_a_pass_a_day_finds(app, make):
+    """Every kind that has a window (all but the yearly impact prompt) reads its data
+    once for the 14 days and decides each day: the list is the per-day one, day for
+    day, and no rule asks the database again for each day."""
+    make.user(Role.STAFF)
+    first, second = make.award(), make.award()
+    _request(app, first, MONDAY, date(2026, 6, 29))
+    _request(app, second, date(2026, 6, 15), date(2026, 7, 2))  # due mid-window
+    _output_due(app, first, date(2026, 6, 20))  # 14 days, 3 days and overdue inside
+    _output_due(app, second, date(2026, 7, 6))
+    application = make.application(make.cohort(), status="submitted")
+    with app.app_context():
+        db.session.get(type(application), application.id).submitted_at = datetime.combine(
+            date(2026, 6, 9), time(10)
+        )
+        db.session.add(
+            SpendingItem(
+                award_id=first.id,
+                category=Category.BOOKS,
+                description="Research methods textbook",
+                spent_on=MONDAY,
+                amount_pence=4599,
+                status=ItemStatus.SUBMITTED,
+                submitted_at=datetime.combine(date(2026, 6, 12), time(10)),
+            )
+        )
+        db.session.add(
+            LearningAgreement(
+                award_id=second.id,
+                updated_at=datetime.combine(date(2026, 6, 16), time(10)),
+                created_at=datetime.combine(MONDAY, time(10)),
+            )
+        )
+        db.session.add(
+            Workshop(
+                cohort_id=first.cohort_id,
+                number=1,
+                venue="Hollins Hall",
+                starts_on=date(2026, 7, 1),
+                ends_on=date(2026, 7, 2),
+                arrival_time=time(9, 30),
+                departure_time=time(16),
+            )
+        )
+        db.session.commit()
+
+    with app.app_context():
+        expected = _pass_a_day(WEDNESDAY)
+        queries: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args):
+            queries.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            coming = services.coming_up(WEDNESDAY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    got = sorted(
+        ((c.day, c.kind, c.subject_id, c.period, c.person_id, c.title, c.link) for c in coming),
+        key=repr,
+    )
+    assert got == [row[:-1] for row in expected]
+    # the test has something for every kind but the yearly impact prompt
+    assert {row[1] for row in expected} >= {
+        "study_days_pending",
+        "psw_signoff_pending",
+        "psw_signoff_overdue",
+        "output_due",
+        "award_items_pending",
+        "agreement_unsigned",
+        "residential_soon",
+    }
+    # each kind reads once for the 14 days: the impact prompt (no window) a query a day
+    assert len(queries) < 80, len(queries)

@@ -26,6 +26,13 @@ class Due:
     extra: dict = field(default_factory=dict)
 
 
+# A rule over a window of days: `window(start, end)` reads what the days from `start` to
+# `end` can need once and returns `on(day)`, the rule's answer for each of those days
+# (the staff's "coming up" list asks 14 days at once). The rule for one day is
+# `window(day, day)(day)`.
+Window = Callable[[date, date], Callable[[date], Iterable[Due]]]
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -35,6 +42,7 @@ class Kind:
     rule: Callable[[date], Iterable[Due]]
     subject: type | None = None  # the model subject_id points at (deleted: skipped)
     template: str = "reminder"  # templates/email/<template>.txt
+    window: Window | None = None  # the rule over many days at once, if it has one
 
 
 KINDS: dict[str, Kind] = {}
@@ -48,10 +56,23 @@ def register(
     mandatory: bool = False,
     subject: type | None = None,
     template: str = "reminder",
+    windowed: bool = False,
 ):
-    def wrap(fn: Callable[[date], Iterable[Due]]):
-        KINDS[name] = Kind(name, label, audience, mandatory, fn, subject, template)
-        return fn
+    """Register a rule `fn(day)`; with `windowed`, `fn(start, end)` is a `Window` and
+    what is registered (and returned) is the one-day rule made from it."""
+
+    def wrap(fn):
+        window = fn if windowed else None
+        rule = fn
+        if window is not None:
+
+            def rule(day: date) -> Iterable[Due]:
+                return window(day, day)(day)
+
+            rule.__name__ = rule.__qualname__ = fn.__name__
+            rule.__doc__ = fn.__doc__
+        KINDS[name] = Kind(name, label, audience, mandatory, rule, subject, template, window)
+        return rule
 
     return wrap
 
