@@ -320,6 +320,40 @@ def test_staff_prepare_agreements_and_the_signatories_are_emailed(make, app, bro
     assert link_in(mail.body, "/documents/agreements/") == f"/documents/agreements/{award.id}"
 
 
+def test_the_cohort_list_pages_its_holders_and_names_who_signed(
+    make, app, browser_factory, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    org = make.org()
+    make.user(Role.ASSISTANT_DIRECTOR, orgs=[org])
+    cohort = make.running_cohort()
+    ids = [make.award(cohort=cohort, employer=org).id for _ in range(3)]
+    staff = make.user(Role.STAFF)
+    with app.test_request_context():
+        award = db.session.get(Award, ids[0])
+        a = agreements.prepare(award, db.session.get(User, staff.id), notify=False)
+        agreements.sign(a, award.holder, award.holder.name, a.content_hash)
+        db.session.commit()
+    b = _signed_in(browser_factory, staff.email)
+    listing = f"/documents/cohorts/{cohort.id}/agreements"
+    first = words(b.get(listing))
+    assert "Waiting for signatures Signed by Award holder" in first
+    assert first.count("Not prepared") == 1
+    assert "Prepare the missing agreements" in first
+    assert "Showing 1 to 2 of 3" in first
+    second = words(b.get(listing + "?page=2"))
+    assert second.count("Not prepared") == 1 and "Showing 3 to 3 of 3" in second
+    past = b.get(listing + "?page=9")  # past the end: still counted, still offered
+    assert past.status_code == 200 and "Prepare the missing agreements" in words(past)
+    with app.test_request_context():
+        for award_id in ids[1:]:
+            agreements.prepare(
+                db.session.get(Award, award_id), db.session.get(User, staff.id), notify=False
+            )
+        db.session.commit()
+    assert "Prepare the missing agreements" not in words(b.get(listing))
+
+
 def test_a_certificate_only_once_the_award_holder_is_marked_complete(
     agreement, make, browser_factory, app
 ):

@@ -144,3 +144,5 @@ def test_acknowledgements_are_paged_with_the_figures_over_them_all(app, make, br
     last = browser.get(f"{url}?page={-(-total // per_page)}").get_data(as_text=True)
     assert f"<strong>{total - 1}</strong> of {total}" in last
     assert "Not yet" not in last or last.count("Not yet") < per_page  # the one read is last
+    past = browser.get(f"{url}?page=99").get_data(as_text=True)  # past the end
+    assert f"<strong>{total - 1}</strong> of {total}" in past

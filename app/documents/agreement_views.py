@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -18,7 +18,7 @@ from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.forms import ActionForm
 from app.core.mail import deliver_pending
-from app.core.pagination import paginate, parse_page
+from app.core.pagination import Page, parse_page
 from app.core.roles import Role
 from app.documents import agreements, policy
 from app.documents.blueprint import bp
@@ -30,6 +30,7 @@ from app.documents.render import RenderError
 from app.documents.services import DocumentError
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
+from app.organisations.models import Organisation
 
 VIEWERS = (
     Role.STAFF,
@@ -73,36 +74,57 @@ def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> Learning
 @roles(Role.STAFF)
 def agreements_list(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
-    found = paginate(
-        select(Award)
+    page = parse_page(request.args.get("page"))
+    per_page = current_app.config["PER_PAGE"]
+    # is any award holder of the cohort without an agreement (the "prepare" button)?
+    other = aliased(Award)
+    missing = select(other.id).where(
+        other.cohort_id == c.id,
+        ~exists().where(LearningAgreement.award_id == other.id),
+    )
+    # one query: the page's plain columns, the number of holders (a window count) and
+    # whether any agreement is missing (an uncorrelated subquery, worked out once)
+    rows = db.session.execute(
+        select(
+            Award.id,
+            Award.completed_at,
+            User.name.label("holder_name"),
+            Organisation.name.label("employer_name"),
+            LearningAgreement.id.label("agreement_id"),
+            LearningAgreement.status,
+            func.count().over().label("total"),
+            missing.exists().label("missing"),
+        )
+        .outerjoin(User, User.id == Award.holder_id)
+        .outerjoin(Organisation, Organisation.id == Award.employer_id)
+        .outerjoin(LearningAgreement, LearningAgreement.award_id == Award.id)
         .where(Award.cohort_id == c.id)
-        .options(joinedload(Award.holder), joinedload(Award.employer))
-        .order_by(Award.id),
-        parse_page(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
-    rows = {
-        a.award_id: a
-        for a in db.session.scalars(
-            select(LearningAgreement)
-            .where(LearningAgreement.award_id.in_([a.id for a in found.items]))
-            .options(selectinload(LearningAgreement.signatures))
-        )
-    }
-    missing = db.session.scalar(
-        select(Award.id)
-        .where(
-            Award.cohort_id == c.id,
-            ~Award.id.in_(select(LearningAgreement.award_id)),
-        )
-        .limit(1)
-    )
+        .order_by(Award.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total, any_missing = rows[0].total, bool(rows[0].missing)
+    elif page == 1:
+        total, any_missing = 0, False
+    else:  # past the last page
+        total = db.session.scalar(select(func.count(Award.id)).where(Award.cohort_id == c.id))
+        any_missing = db.session.scalar(select(missing.exists())) or False
+    signed: dict[int, list[str]] = {}
+    ids = [r.agreement_id for r in rows if r.agreement_id is not None]
+    if ids:
+        for agreement_id, role in db.session.execute(
+            select(Signature.agreement_id, Signature.role)
+            .where(Signature.agreement_id.in_(ids), Signature.voided_at.is_(None))
+            .order_by(Signature.id)
+        ):
+            signed.setdefault(agreement_id, []).append(SignatoryRole(role).label)
     return render_template(
         "documents/agreements.html",
         cohort=c,
-        found=found,
-        rows=rows,
-        missing=missing is not None,
+        found=Page(items=rows, page=page, per_page=per_page, total=total),
+        signed=signed,
+        missing=any_missing,
         form=ActionForm(),
     )
 

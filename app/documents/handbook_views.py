@@ -15,8 +15,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.accounts.models import User
 from app.awards.models import Award
@@ -25,7 +25,7 @@ from app.core import storage
 from app.core.access import get_or_404, roles
 from app.core.forms import ActionForm
 from app.core.mail import deliver_pending
-from app.core.pagination import paginate, parse_page
+from app.core.pagination import Page, parse_page
 from app.core.roles import Role
 from app.documents import policy, services
 from app.documents.blueprint import READERS, bp
@@ -53,18 +53,24 @@ def _readable_cohort(cohort_id: int) -> Cohort:
 @roles(*ALL_READERS)
 def index():
     me = _me()
-    cohorts = list(db.session.scalars(select(Cohort).order_by(Cohort.programme_start.desc())))
     ids = policy.readable_cohort_ids(me)  # one query, not one per cohort
-    readable = [c for c in cohorts if ids is None or c.id in ids]
+    stmt = select(Cohort).order_by(Cohort.programme_start.desc())
+    readable = list(db.session.scalars(stmt if ids is None else stmt.where(Cohort.id.in_(ids))))
     agreements = []
-    if not me.has_role(Role.STAFF):
+    candidates = [] if me.has_role(Role.STAFF) else policy.agreement_candidates(me)
+    if candidates and readable:
         agreements = [
             a
             for a in db.session.scalars(
                 select(LearningAgreement)
                 .join(Award, Award.id == LearningAgreement.award_id)
-                .where(Award.cohort_id.in_([c.id for c in readable]))
-                .options(joinedload(LearningAgreement.award).joinedload(Award.holder))
+                .where(Award.cohort_id.in_([c.id for c in readable]), or_(*candidates))
+                .options(
+                    contains_eager(LearningAgreement.award)
+                    .joinedload(Award.holder)
+                    .load_only(User.name)
+                    .lazyload(User.role_links)
+                )
                 .order_by(LearningAgreement.id)
             )
             if policy.can_view_agreement(me, a.award)
@@ -197,29 +203,42 @@ def preparing(title: str, again: str):
 @roles(Role.STAFF)
 def acknowledgements(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
-    in_cohort = (
-        select(HandbookReceipt)
-        .join(Award, Award.id == HandbookReceipt.award_id)
-        .where(Award.cohort_id == c.id)
-    )
-    # both figures in one query; the list paged, those still to read first
-    total, waiting = db.session.execute(
+    person, holder = aliased(User), aliased(User)
+    not_read = case((HandbookReceipt.acknowledged_at.is_(None), 1), else_=0)
+    page = parse_page(request.args.get("page"))
+    per_page = current_app.config["PER_PAGE"]
+    # one query: the page (those still to read first) as plain columns, with both figures
+    # as window sums over every receipt of the cohort
+    rows = db.session.execute(
         select(
-            func.count(HandbookReceipt.id),
-            func.count(HandbookReceipt.id).filter(HandbookReceipt.acknowledged_at.is_(None)),
+            HandbookReceipt.id,
+            HandbookReceipt.role,
+            HandbookReceipt.sent_at,
+            HandbookReceipt.acknowledged_at,
+            person.name.label("person_name"),
+            holder.name.label("holder_name"),
+            func.count().over().label("total"),
+            func.sum(not_read).over().label("waiting"),
         )
         .join(Award, Award.id == HandbookReceipt.award_id)
+        .outerjoin(person, person.id == HandbookReceipt.user_id)
+        .outerjoin(holder, holder.id == Award.holder_id)
         .where(Award.cohort_id == c.id)
-    ).one()
-    page = paginate(
-        in_cohort.options(
-            joinedload(HandbookReceipt.user).lazyload(User.role_links),
-            joinedload(HandbookReceipt.award).joinedload(Award.holder).lazyload(User.role_links),
-        ).order_by(HandbookReceipt.acknowledged_at.is_not(None), HandbookReceipt.id),
-        parse_page(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-        total=total,
-    )
+        .order_by(HandbookReceipt.acknowledged_at.is_not(None), HandbookReceipt.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total, waiting = rows[0].total, int(rows[0].waiting or 0)
+    elif page == 1:
+        total, waiting = 0, 0
+    else:  # past the last page: the figures on their own
+        total, waiting = db.session.execute(
+            select(func.count(HandbookReceipt.id), func.coalesce(func.sum(not_read), 0))
+            .join(Award, Award.id == HandbookReceipt.award_id)
+            .where(Award.cohort_id == c.id)
+        ).one()
+    page = Page(items=rows, page=page, per_page=per_page, total=total)
     return render_template(
         "documents/acknowledgements.html",
         cohort=c,

@@ -7,11 +7,12 @@ from sqlalchemy import exists, or_, select
 
 from app.awards.models import Award
 from app.cohorts.models import Cohort
+from app.core.clock import today
 from app.core.roles import Role
 from app.documents.models import HandbookReceipt, LearningAgreement, SignatoryRole
 from app.extensions import db
 from app.supervision.models import Allocation
-from app.supervision.policy import can_view_award, director_org_ids
+from app.supervision.policy import can_view_award, director_org_ids, managers_covered
 
 
 def _around(user) -> list:
@@ -65,6 +66,31 @@ def readable_cohort_ids(user) -> set[int] | None:
 def can_view_agreement(user, award: Award) -> bool:
     """Whoever may see the award holder's record (app.supervision.policy)."""
     return can_view_award(user, award)
+
+
+def agreement_candidates(user) -> list:
+    """SQL conditions on `Award` covering every award whose agreement `user` may view
+    (can_view_agreement, as SQL: the holder, the line managers they cover, their
+    employers as assistant director, a current allocation). A list lists only these;
+    can_view_agreement is still asked of each, so this never widens it."""
+    mine = []
+    if user.has_role(Role.AWARD_HOLDER):
+        mine.append(Award.holder_id == user.id)
+    managers = managers_covered(user, today())
+    if managers:
+        mine.append(Award.line_manager_id.in_(managers))
+    orgs = director_org_ids(user)
+    if orgs:
+        mine.append(Award.employer_id.in_(orgs))
+    if user.has_role(Role.SUPERVISOR, Role.COACH):
+        mine.append(
+            exists().where(
+                Allocation.award_id == Award.id,
+                Allocation.user_id == user.id,
+                Allocation.ended_on.is_(None),
+            )
+        )
+    return mine
 
 
 def can_edit_agreement(user, award: Award) -> bool:
