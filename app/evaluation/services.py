@@ -249,20 +249,18 @@ def results(survey: Survey) -> list[GroupResult]:
         groups[group].responses = n
     pooled = _pooled({g: r.responses for g, r in groups.items()})
     everyone = GroupResult("Everyone", sum(groups[g].responses for g in pooled))
-    shown = [g for g in Group if groups[g].shown]
-    if shown or everyone.shown:
-        rows = db.session.execute(
-            select(Response.group, Answer.question, Answer.score, Answer.text, func.count())
-            .join(Answer, Answer.response_id == Response.id)
-            .where(Response.survey_id == survey.id)
-            .group_by(Response.group, Answer.question, Answer.score, Answer.text)
-        )
-        for group, question, score, text, n in rows:
-            for result in (groups[group], everyone) if group in pooled else (groups[group],):
-                if score is not None:
-                    result.scores.setdefault(question, Counter())[score] += n
-                if text:
-                    result.texts.setdefault(question, []).extend([text] * n)
+    rows = db.session.execute(
+        select(Response.group, Answer.question, Answer.score, Answer.text, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.survey_id == survey.id)
+        .group_by(Response.group, Answer.question, Answer.score, Answer.text)
+    )
+    for group, question, score, text, n in rows:
+        for result in (groups[group], everyone) if group in pooled else (groups[group],):
+            if score is not None:
+                result.scores.setdefault(question, Counter())[score] += n
+            if text:
+                result.texts.setdefault(question, []).extend([text] * n)
     out = [*groups.values(), everyone]
     for r in out:
         if not r.shown:
