@@ -194,6 +194,50 @@ def test_a_digest_skips_what_was_deleted_meanwhile(app, make):
     assert _mail(app, "reminder_digest") == []
 
 
+def test_a_digest_leaves_out_what_was_resolved_meanwhile(app, make):
+    staff = make.user(Role.STAFF)
+    award = make.award()
+    with app.app_context():
+        items = [
+            SpendingItem(
+                award_id=award.id,
+                category=Category.BOOKS,
+                description=f"Book {n}",
+                spent_on=MONDAY,
+                amount_pence=1000,
+                status=ItemStatus.SUBMITTED,
+                submitted_at=datetime.combine(MONDAY, time(9)),
+            )
+            for n in (1, 2)
+        ]
+        db.session.add_all(items)
+        db.session.commit()
+        ids = [i.id for i in items]
+    _prefs(app, staff.id, digest=True)
+    _sweep(app)
+    assert len(_all_reminders(app, "award_items_pending", staff.id)) == 2
+    with app.app_context():
+        approved = db.session.get(SpendingItem, ids[0])
+        approved.status = ItemStatus.APPROVED
+        approved.decided_by_id = staff.id
+        db.session.commit()
+        assert services.send_digests() == 1
+    [digest] = _mail(app, "reminder_digest")
+    assert digest.subject == "Your weekly reminders: 1 waiting"
+    by_item = {r.subject_id: r for r in _all_reminders(app, "award_items_pending", staff.id)}
+    assert by_item[ids[0]].skip_reason == services.RESOLVED
+    assert by_item[ids[1]].skip_reason is None and by_item[ids[1]].sent_at is not None
+
+
+def _all_reminders(app, rule, user_id):
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Reminder).where(Reminder.rule == rule, Reminder.user_id == user_id)
+        ).all()
+        db.session.expunge_all()
+        return rows
+
+
 def test_four_digest_runs_at_once_send_each_digest_once(app, make):
     awards = [make.award() for _ in range(3)]
     for award in awards:

@@ -167,6 +167,23 @@ WITHDRAWN = (
 )
 
 
+def _key(r: Reminder) -> tuple:
+    return (r.due_on, r.rule, r.subject_id, r.period, r.user_id)
+
+
+def _still_due(rows: list[Reminder]) -> set[tuple]:
+    """The keys (`_key`) of those rows that the rules, asked again for each row's day with
+    the data as it is now, still find due: one pass of each rule per day among them."""
+    off = cohorts_off()
+    still: set[tuple] = set()
+    for day in sorted({r.due_on for r in rows}):
+        names = {r.rule for r in rows if r.due_on == day}
+        for kind, due in candidates(day, off, names):
+            user_id = due.person.id if due.person is not None else None
+            still.add((day, kind.name, due.subject_id, due.period, user_id))
+    return still
+
+
 @before_send
 def withdraw_resolved() -> int:
     """Before the outbox sends, take back every reminder email still queued whose rule,
@@ -184,16 +201,10 @@ def withdraw_resolved() -> int:
     ).all()
     if not rows:
         return 0
-    off = cohorts_off()
-    still: set[tuple] = set()
-    for day in sorted({r.due_on for r in rows}):
-        names = {r.rule for r in rows if r.due_on == day}
-        for kind, due in candidates(day, off, names):
-            user_id = due.person.id if due.person is not None else None
-            still.add((day, kind.name, due.subject_id, due.period, user_id))
+    still = _still_due(rows)
     withdrawn = 0
     for r in rows:
-        if (r.due_on, r.rule, r.subject_id, r.period, r.user_id) in still:
+        if _key(r) in still:
             continue
         if not withdraw(r.outbox_message_id, WITHDRAWN):
             continue  # a sender claimed it first: it goes, once
@@ -345,10 +356,18 @@ def _left(person: User) -> str | None:
     return None
 
 
-def _digest_one(person: User, rows: list[Reminder]) -> bool:
-    """Queue one person's digest and mark its rows, in one savepoint. True if queued."""
+DELETED = "What it was about was deleted before the digest went"
+RESOLVED = "No longer due when the digest went (approved, done or changed meanwhile)"
+
+
+def _digest_one(person: User, rows: list[Reminder], still: set[tuple]) -> bool:
+    """Queue one person's digest and mark its rows, in one savepoint. True if queued.
+    A row whose subject was deleted, or that its rule no longer finds due (`still`), is
+    left out and marked not sent, with the reason."""
     with db.session.begin_nested():
-        keep = [r for r in rows if _still_there(r)]
+        gone = {r.id: DELETED for r in rows if not _still_there(r)}
+        gone.update({r.id: RESOLVED for r in rows if r.id not in gone and _key(r) not in still})
+        keep = [r for r in rows if r.id not in gone]
         why = _left(person)
         msg_id = None
         if keep and why is None:
@@ -372,8 +391,8 @@ def _digest_one(person: User, rows: list[Reminder]) -> bool:
         if done != len(ids):
             raise _Lost
         for r in rows:
-            if r not in keep:
-                r.skip_reason = "What it was about was deleted before the digest went"
+            if r.id in gone:
+                r.skip_reason = gone[r.id]
             elif why:
                 r.skip_reason = why
         db.session.flush()
@@ -393,19 +412,21 @@ def _held(user_id: int | None = None):
 
 def send_digests() -> int:
     """One email per person listing the reminders held for their digest since the last
-    one. Its rows are marked by a guarded update in the same savepoint as its email, so
-    two runners at once send each digest once. Commits. Returns how many were queued."""
-    user_ids = db.session.scalars(
-        select(Reminder.user_id).where(*_held()).distinct().order_by(Reminder.user_id)
+    one, less what was resolved meanwhile. Its rows are marked by a guarded update in the
+    same savepoint as its email, so two runners at once send each digest once. Commits.
+    Returns how many were queued."""
+    held = db.session.scalars(
+        select(Reminder).where(*_held()).order_by(Reminder.created_at, Reminder.id)
     ).all()
+    still = _still_due(list(held))  # each rule asked once per day, for everyone's rows
+    by_person: dict[int, list[Reminder]] = {}
+    for r in held:
+        by_person.setdefault(r.user_id, []).append(r)
     sent = 0
-    for user_id in user_ids:
+    for user_id in sorted(by_person):
         person = db.session.get(User, user_id)
-        rows = db.session.scalars(
-            select(Reminder).where(*_held(user_id)).order_by(Reminder.created_at, Reminder.id)
-        ).all()
         try:
-            sent += _digest_one(person, list(rows))
+            sent += _digest_one(person, by_person[user_id], still)
         except _Lost:  # its email was rolled back with the savepoint
             continue
     db.session.commit()
