@@ -8,8 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.awards.models import Award
@@ -19,6 +18,7 @@ from app.core.access import get_or_404, roles
 from app.core.forms import ActionForm
 from app.core.mail import deliver_pending
 from app.core.pagination import Page, parse_page
+from app.core.params import INT_MAX
 from app.core.roles import Role
 from app.documents import agreements, policy
 from app.documents.blueprint import bp
@@ -47,26 +47,29 @@ def _me():
 
 
 def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> LearningAgreement:
+    """The award's agreement with its signatures, and the award with its holder, cohort
+    and employer, in one query; 404 when there is none or `rule` says it is not yours."""
     me = _me()
-    award = get_or_404(
-        Award,
-        award_id,
-        lambda a: rule(me, a),
-        options=[
-            joinedload(Award.holder).lazyload(User.role_links),
-            joinedload(Award.cohort),
-            joinedload(Award.employer),
-        ],
-    )
-    agreement = db.session.scalar(
-        select(LearningAgreement)
-        .where(LearningAgreement.award_id == award.id)
-        .options(selectinload(LearningAgreement.signatures))
-    )
-    if agreement is None:
+    if not 0 < award_id <= INT_MAX:  # past what an id column holds: no such record
         abort(404)
-    # the award just loaded, with its holder, cohort and employer (not loaded again)
-    set_committed_value(agreement, "award", award)
+    agreement = (
+        db.session.scalars(
+            select(LearningAgreement)
+            .where(LearningAgreement.award_id == award_id)
+            .options(
+                joinedload(LearningAgreement.award).options(
+                    joinedload(Award.holder).lazyload(User.role_links),
+                    joinedload(Award.cohort),
+                    joinedload(Award.employer),
+                ),
+                joinedload(LearningAgreement.signatures),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if agreement is None or not rule(me, agreement.award):
+        abort(404)
     return agreement
 
 
