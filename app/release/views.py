@@ -349,14 +349,16 @@ def _covering(user: User, now: date) -> dict[int, Delegation]:
 
 def _team(user: User, now: date) -> list[dict]:
     """Every award `user` manages (or covers) with its pending days, balance and pace."""
-    ids = services.managed_award_ids(user, now)
-    if not ids:
-        return []
+    # services.managed_award_ids, with the delegations read once for both
+    covering = _covering(user, now)
     awards = db.session.scalars(
         select(Award)
         .options(joinedload(Award.holder).lazyload(User.role_links), joinedload(Award.cohort))
-        .where(Award.id.in_(ids))
+        .where(Award.line_manager_id.in_([user.id, *covering]))
     ).all()
+    ids = [a.id for a in awards]
+    if not ids:
+        return []
     pending: dict[int, list[ReleaseDay]] = defaultdict(list)
     for row in db.session.scalars(
         select(ReleaseDay)
@@ -365,7 +367,6 @@ def _team(user: User, now: date) -> list[dict]:
     ):
         pending[row.award_id].append(row)
     sums = services.balances_for(ids)
-    covering = _covering(user, now)
     team = [
         {
             "award": a,
