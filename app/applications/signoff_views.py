@@ -29,6 +29,7 @@ from app.core.pagination import paginate, parse_page
 from app.core.roles import Role
 from app.extensions import db
 from app.home.dashboard import Card, register_cards
+from app.organisations.models import Membership, Organisation
 
 ENDORSE, DECLINE = "endorse", "decline"
 REASON_MAX = 2000
@@ -90,10 +91,24 @@ def _waiting(ids: list[int]):
     return (Application.employer_id.in_(ids or [-1]), Application.status == AppStatus.SUBMITTED)
 
 
-def waiting_for(user: User, page: int):
-    """One page of submitted applications from the PSW's employers, oldest first: the
-    page's rows with their applicant and cohort in one query, and a plain COUNT."""
-    ids = _employer_ids(user)
+def _employers(user: User) -> list[Organisation]:
+    """`psw_organisations` in one query (the memberships, then each organisation)."""
+    if not user.has_role(Role.PSW):
+        return []
+    orgs = db.session.scalars(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.id)
+    )
+    return [o for o in orgs if o.is_employer]
+
+
+def waiting_for(user: User, page: int, ids: list[int] | None = None):
+    """One page of submitted applications from the PSW's employers (`ids`, if known),
+    oldest first: the page's rows with their applicant and cohort in one query, and a
+    plain COUNT."""
+    ids = _employer_ids(user) if ids is None else ids
     stmt = (
         select(Application)
         .options(
@@ -133,9 +148,9 @@ def waiting_count(user: User) -> int:
     )
 
 
-def decided_by_employer(user: User, page: int):
+def decided_by_employer(user: User, page: int, ids: list[int] | None = None):
     """Sign-offs made for the PSW's employers (by them or a colleague), newest first."""
-    ids = _employer_ids(user) or [-1]
+    ids = (_employer_ids(user) if ids is None else ids) or [-1]
     stmt = (
         select(SignOff)
         .join(Application, SignOff.application_id == Application.id)
@@ -167,11 +182,13 @@ def may_see(user: User, app: Application) -> bool:
 @roles(Role.PSW)
 def sign_off_list():
     user = current_user._get_current_object()
+    employers = _employers(user)
+    ids = [o.id for o in employers]
     return render_template(
         "applications/sign_off_list.html",
-        waiting=waiting_for(user, parse_page(request.args.get("waiting_page"))),
-        decided=decided_by_employer(user, parse_page(request.args.get("page"))),
-        employers=psw_organisations(user),
+        waiting=waiting_for(user, parse_page(request.args.get("waiting_page")), ids),
+        decided=decided_by_employer(user, parse_page(request.args.get("page")), ids),
+        employers=employers,
     )
 
 
