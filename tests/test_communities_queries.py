@@ -127,3 +127,26 @@ def test_community_pages_do_not_grow_with_records(app, make, browser_factory):
     at_100.update({u: page_queries(app, sb, u) for u in staff_urls})
     for url in at_10:
         assert_flat(url, at_10[url], at_100[url])
+
+
+def test_the_report_names_each_winning_rounds_title_without_a_query_per_topic(
+    app, make, browser_factory
+):
+    """The top priorities show their round's title: loaded with the topics, not one query
+    per topic; and the volunteers' names without their roles."""
+    cid = h.community(make, app)
+    _fac, fac_mid = h.member(make, app, cid, Role.AWARD_HOLDER, facilitator=True)
+    _vol, vol_mid = h.member(make, app, cid, Role.AWARD_HOLDER)
+    staff = make.user(Role.STAFF)
+    sb = browser_factory()
+    sb.sign_in(staff.email)
+
+    def more(n: int) -> list[str]:
+        for _ in range(n):
+            h.closed_round(app, cid, fac_mid)
+            h.support_request(app, fac_mid, volunteer_member_id=vol_mid)
+        return page_queries(app, sb, "/communities/report")
+
+    at_1, at_6 = more(1), more(5)
+    assert_flat("/communities/report", at_1, at_6)
+    assert not [s for s in at_6 if "FROM user_role" in s], at_6

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, extract, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
+from app.accounts.models import User
 from app.communities.models import (
     Background,
     Community,
@@ -92,7 +93,11 @@ def build() -> Report:
             .where(SupportRequest.funded.is_(True))
             .options(
                 joinedload(SupportVolunteer.request).joinedload(SupportRequest.community),
-                joinedload(SupportVolunteer.member).joinedload(CommunityMember.user),
+                # the volunteer's name only: not their roles (a query of its own)
+                joinedload(SupportVolunteer.member)
+                .joinedload(CommunityMember.user)
+                .load_only(User.name)
+                .lazyload(User.role_links),
             )
             .order_by(
                 SupportVolunteer.paid_at.isnot(None), SupportRequest.deadline, SupportVolunteer.id
@@ -107,7 +112,8 @@ def build() -> Report:
             .join(PriorityRound, PriorityRound.id == PriorityTopic.round_id)
             .outerjoin(PriorityVote, PriorityVote.topic_id == PriorityTopic.id)
             .where(PriorityRound.status == RoundStatus.CLOSED)
-            .group_by(PriorityTopic.id)
+            .options(contains_eager(PriorityTopic.round))  # its title, not a query per topic
+            .group_by(PriorityTopic.id, PriorityRound.id)
             .order_by(votes.desc(), PriorityTopic.id)
             .limit(10)
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
+from app.accounts.models import User
 from app.communities import services
 from app.communities.blueprint import bp
 from app.communities.forms import HideForm, PostForm, ReplyForm
@@ -18,6 +19,8 @@ from app.core.pagination import paginate, parse_page
 from app.extensions import db
 
 PER_PAGE = 20
+# a post's author and their name, joined; not their roles (a query of its own per page)
+_AUTHOR = joinedload(Post.author).joinedload(CommunityMember.user).lazyload(User.role_links)
 
 
 @bp.route("/<int:community_id>/workspace", methods=["GET", "POST"])
@@ -45,27 +48,28 @@ def workspace(community_id: int):
             return redirect(url_for("communities.post", community_id=c.id, post_id=post.id))
     kind = request.args.get("kind", "")
     kind = kind if kind in {k.value for k in PostKind} else ""
+    reply = aliased(Post)
+    replies = (
+        select(func.count(reply.id))
+        .where(reply.parent_id == Post.id, reply.hidden_at.is_(None))
+        .scalar_subquery()
+    )
+    # each post with its number of replies in the same statement
     stmt = (
-        select(Post)
+        select(Post, replies)
         .where(Post.community_id == c.id, Post.parent_id.is_(None))
-        .options(joinedload(Post.author).joinedload(CommunityMember.user))
+        .options(_AUTHOR)
         .order_by(Post.created_at.desc(), Post.id.desc())
     )
+    count = select(func.count()).where(Post.community_id == c.id, Post.parent_id.is_(None))
     if kind:
         stmt = stmt.where(Post.kind == PostKind(kind))
-    page = paginate(stmt, parse_page(request.args.get("page")), PER_PAGE)
-    ids = [p.id for p in page.items]
-    counts = (
-        dict(
-            db.session.execute(
-                select(Post.parent_id, func.count(Post.id))
-                .where(Post.parent_id.in_(ids), Post.hidden_at.is_(None))
-                .group_by(Post.parent_id)
-            ).all()
-        )
-        if ids
-        else {}
+        count = count.where(Post.kind == PostKind(kind))
+    page = paginate(
+        stmt, parse_page(request.args.get("page")), PER_PAGE, scalars=False, count_stmt=count
     )
+    counts = {p.id: n for p, n in page.items}
+    page.items = [p for p, _n in page.items]
     return render_template(
         "communities/workspace.html",
         community=c,
@@ -84,7 +88,7 @@ def _post_or_404(community_id: int, post_id: int):
         Post,
         post_id,
         lambda p: p.community_id == c.id and p.parent_id is None,
-        options=[joinedload(Post.author).joinedload(CommunityMember.user)],
+        options=[_AUTHOR],
     )
     return c, m, post
 
@@ -103,7 +107,7 @@ def post(community_id: int, post_id: int):
         db.session.scalars(
             select(Post)
             .where(Post.parent_id == p.id)
-            .options(joinedload(Post.author).joinedload(CommunityMember.user))
+            .options(_AUTHOR)
             .order_by(Post.created_at, Post.id)
         )
     )
