@@ -5,8 +5,9 @@ consent takes an entry out at once. One query for a page of entries, whatever it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, null, or_, select, union_all
 
 from app.accounts.models import User
 from app.applications.models import Application, ServiceArea
@@ -37,9 +38,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select, filters: Filters) -> Select:
+def _filtered(stmt: Select, filters: Filters, with_application: bool = False) -> Select:
     """The showcase rule and the filters, on a statement over AwardOutput joined to Award
-    (and Application when the service area is asked for)."""
+    (and to Application when the service area is asked for, unless `with_application`
+    says the statement has joined it already)."""
     stmt = stmt.where(*in_showcase())
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
@@ -50,9 +52,9 @@ def _filtered(stmt: Select, filters: Filters) -> Select:
             )
         )
     if filters.service_area:
-        stmt = stmt.join(Application, Application.id == Award.application_id).where(
-            Application.service_area == ServiceArea(filters.service_area)
-        )
+        if not with_application:
+            stmt = stmt.join(Application, Application.id == Award.application_id)
+        stmt = stmt.where(Application.service_area == ServiceArea(filters.service_area))
     if filters.cohort:
         stmt = stmt.where(Award.cohort_id == filters.cohort)
     if filters.employer:
@@ -60,26 +62,51 @@ def _filtered(stmt: Select, filters: Filters) -> Select:
     return stmt
 
 
+def _summaries_first():
+    return case((AwardOutput.kind == OutputKind.SUMMARY, 0), else_=1)
+
+
 def _order() -> list:
-    summaries_first = case((AwardOutput.kind == OutputKind.SUMMARY, 0), else_=1)
-    return [summaries_first, Cohort.programme_start.desc(), AwardOutput.title, AwardOutput.id]
+    return [_summaries_first(), Cohort.programme_start.desc(), AwardOutput.title, AwardOutput.id]
 
 
-def ranked(filters: Filters) -> Select:
-    """The ids of the outputs in the showcase, one-page summaries first: ranked over the
-    outputs, their awards and cohorts only, so a page joins names for its own rows
-    rather than for the thousands of entries a national showcase holds."""
-    base = (
-        select(AwardOutput.id)
-        .join(Award, Award.id == AwardOutput.award_id)
-        .join(Cohort, Cohort.id == Award.cohort_id)
+@dataclass
+class Bucket:
+    """The entries of one cohort that rank together: summaries or not (`group` 0 or 1),
+    and the cohort's programme start (cohorts starting the same day interleave)."""
+
+    group: int
+    start: date
+    cohort_id: int
+    cohort_name: str
+    entries: int
+
+
+def buckets(filters: Filters) -> list[Bucket]:
+    """How many entries each cohort has, summaries and the rest apart, in ranking order:
+    one pass over the showcase that gives a page's total and where its rows lie."""
+    group = _summaries_first().label("grp")
+    counts = (
+        _filtered(
+            select(group, Award.cohort_id, func.count().label("entries"))
+            .select_from(AwardOutput)
+            .join(Award, Award.id == AwardOutput.award_id),
+            filters,
+        )
+        .group_by(group, Award.cohort_id)
+        .subquery()
     )
-    return _filtered(base, filters).order_by(*_order())
+    rows = db.session.execute(
+        select(counts.c.grp, Cohort.programme_start, Cohort.id, Cohort.name, counts.c.entries)
+        .join(Cohort, Cohort.id == counts.c.cohort_id)
+        .order_by(counts.c.grp, Cohort.programme_start.desc(), Cohort.id)
+    )
+    return [Bucket(*row) for row in rows]
 
 
-def _details(ids) -> Select:
+def _details() -> Select:
     """Rows of (output, holder name, holder email, employer name, cohort name, service
-    area) for the outputs `ids` names."""
+    area), to be narrowed to the outputs wanted."""
     return (
         select(
             AwardOutput,
@@ -94,47 +121,131 @@ def _details(ids) -> Select:
         .join(Organisation, Organisation.id == Award.employer_id)
         .join(Cohort, Cohort.id == Award.cohort_id)
         .join(Application, Application.id == Award.application_id)
-        .where(AwardOutput.id.in_(ids))
-        .order_by(*_order())
     )
 
 
-def page_of(filters: Filters, number: int, per_page: int) -> Page:
-    """One page of showcase entries: counted and ranked on the outputs alone, then the
-    page's rows loaded with their names (two statements besides the count)."""
-    stmt = ranked(filters)
-    total = db.session.scalar(count(stmt)) or 0
-    ids = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)))
-    rows = list(db.session.execute(_details(ids))) if ids else []
-    return Page(items=rows, page=number, per_page=per_page, total=total)
+def _in_group(group: int, cohort_ids: list[int]):
+    """Entries of ranking group `group` (0: summaries) in the cohorts `cohort_ids`."""
+    kind = (
+        AwardOutput.kind == OutputKind.SUMMARY
+        if group == 0
+        else AwardOutput.kind != OutputKind.SUMMARY
+    )
+    return and_(kind, Award.cohort_id.in_(cohort_ids))
 
 
-def count(stmt: Select) -> Select:
-    return select(func.count()).select_from(stmt.order_by(None).subquery())
+def page_of(
+    filters: Filters,
+    number: int,
+    per_page: int,
+    counted: list[Bucket] | None = None,
+    employers: dict[int, str] | None = None,
+) -> Page:
+    """One page of showcase entries. The cohorts' entry counts (`buckets`, or `counted`
+    when the caller has them) give the total and the few cohorts the page's rows come
+    from; only those cohorts' entries are then ranked, on the outputs, awards, holders and
+    applications alone. Cohort names come with the counts, employer names from
+    `employers` (the filter list's) or one look-up of the page's own."""
+    counted = buckets(filters) if counted is None else counted
+    # runs of entries that rank together: one group, one programme start
+    runs: list[list] = []
+    for b in counted:
+        if runs and (runs[-1][0], runs[-1][1]) == (b.group, b.start):
+            runs[-1][2].append(b.cohort_id)
+            runs[-1][3] += b.entries
+        else:
+            runs.append([b.group, b.start, [b.cohort_id], b.entries])
+    total = sum(run[3] for run in runs)
+    offset = (number - 1) * per_page
+    before, wanted, seen = 0, [], 0
+    for run in runs:
+        if seen + run[3] > offset and seen < offset + per_page:
+            if not wanted:
+                before = seen
+            wanted.append(run)
+        seen += run[3]
+    if not wanted:
+        return Page(items=[], page=number, per_page=per_page, total=total)
+    starts = sorted({run[1] for run in wanted}, reverse=True)
+    start_rank = {i: starts.index(run[1]) for run in wanted for i in run[2]}
+    # the wanted runs are consecutive: at most the last summaries and the first others
+    by_group: dict[int, list[int]] = {}
+    for run in wanted:
+        by_group.setdefault(run[0], []).extend(run[2])
+    stmt = (
+        select(
+            AwardOutput,
+            User.name,
+            User.email,
+            Award.employer_id,
+            Award.cohort_id,
+            Application.service_area,
+        )
+        .join(Award, Award.id == AwardOutput.award_id)
+        .join(User, User.id == Award.holder_id)
+        .join(Application, Application.id == Award.application_id)
+        .where(or_(*(_in_group(group, ids) for group, ids in by_group.items())))
+    )
+    stmt = _filtered(stmt, filters, with_application=True).order_by(
+        _summaries_first(),
+        case(start_rank, value=Award.cohort_id),
+        AwardOutput.title,
+        AwardOutput.id,
+    )
+    rows = db.session.execute(stmt.limit(per_page).offset(offset - before)).all()
+    cohort_names = {b.cohort_id: b.cohort_name for b in counted}
+    employer_names = dict(employers or {})
+    missing = {row[3] for row in rows} - employer_names.keys()
+    if missing:
+        employer_names.update(
+            db.session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(missing))
+            ).all()
+        )
+    items = [
+        (o, name, email, employer_names[employer], cohort_names[cohort], area)
+        for o, name, email, employer, cohort, area in rows
+    ]
+    return Page(items=items, page=number, per_page=per_page, total=total)
 
 
-def filter_options() -> tuple[list, list]:
-    """(cohorts, employers) that have at least one entry, for the filter lists."""
-    base = (
-        select(Award.cohort_id, Award.employer_id)
+def _taking_part(award_column, column):
+    """`column` names an award's `award_column` (cohort, employer) with an entry: looked
+    up per name and stopping at its first entry, where a semi-join read every entry."""
+    first_entry = (
+        select(literal(1))
+        .select_from(Award)
         .join(AwardOutput, AwardOutput.award_id == Award.id)
-        .where(*in_showcase())
-        .distinct()
-        .subquery()
+        .where(award_column == column, *in_showcase())
+        .limit(1)
+        .scalar_subquery()
     )
-    cohorts = db.session.execute(
-        select(Cohort.id, Cohort.name)
-        .where(Cohort.id.in_(select(base.c.cohort_id)))
-        .order_by(Cohort.programme_start.desc())
+    return first_entry.is_not(None)
+
+
+def filter_options(counted: list[Bucket] | None = None) -> tuple[list, list]:
+    """(cohorts, employers) that have at least one entry, for the filter lists, in one
+    statement; the unfiltered `buckets`, when the caller has them, name the cohorts."""
+    employers = select(
+        literal(1).label("list"), Organisation.id, Organisation.name, null().label("start")
+    ).where(_taking_part(Award.employer_id, Organisation.id))
+    if counted is not None:
+        named = {(-b.start.toordinal(), b.cohort_name, b.cohort_id) for b in counted}
+        rows = db.session.execute(employers.order_by(Organisation.name, Organisation.id))
+        return [(i, name) for _, name, i in sorted(named)], [(r.id, r.name) for r in rows]
+    cohorts = select(
+        literal(0).label("list"), Cohort.id, Cohort.name, Cohort.programme_start.label("start")
+    ).where(_taking_part(Award.cohort_id, Cohort.id))
+    both = union_all(cohorts, employers).subquery()
+    rows = db.session.execute(
+        select(both).order_by(both.c.list, both.c.start.desc(), both.c.name, both.c.id)
     ).all()
-    employers = db.session.execute(
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.id.in_(select(base.c.employer_id)))
-        .order_by(Organisation.name)
-    ).all()
-    return cohorts, employers
+    return (
+        [(r.id, r.name) for r in rows if r.list == 0],
+        [(r.id, r.name) for r in rows if r.list == 1],
+    )
 
 
 def entry(output_id: int):
     """One showcase row, or None when the output is not (or no longer) in the showcase."""
-    return db.session.execute(_details([output_id]).where(*in_showcase())).first()
+    return db.session.execute(_details().where(AwardOutput.id == output_id, *in_showcase())).first()

@@ -41,10 +41,16 @@ def _filters() -> showcase.Filters:
 def showcase_index():
     _participant()
     filters = _filters()
+    counted = showcase.buckets(filters)
+    # unfiltered, the entries counted per cohort name the cohorts of the filter list
+    cohorts, employers = showcase.filter_options(None if filters.active() else counted)
     page = showcase.page_of(
-        filters, parse_page(request.args.get("page")), int(current_app.config.get("PER_PAGE", 25))
+        filters,
+        parse_page(request.args.get("page")),
+        int(current_app.config.get("PER_PAGE", 25)),
+        counted,
+        dict(employers),
     )
-    cohorts, employers = showcase.filter_options()
     return render_template(
         "outputs/showcase.html",
         page=page,
