@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    true,
     union_all,
 )
 
@@ -160,18 +159,17 @@ def _version() -> tuple:
     declined) or removed with their award; an award's cohort and authority never change
     and `completed_at` is set once. So the number of entries, the highest id, the number
     confirmed, and the number and latest of completions change whenever the counts can."""
-    entries = select(
-        func.count(ImpactEntry.id).label("n"),
-        func.max(ImpactEntry.id).label("top"),
-        func.count(case((ImpactEntry.status == EntryStatus.CONFIRMED, 1))).label("confirmed"),
-    ).subquery()
-    awards = select(
-        func.count(Award.id).label("n"),
-        func.count(Award.completed_at).label("done"),
-        func.max(Award.completed_at).label("last"),
-    ).subquery()
-    both = select(entries, awards).select_from(entries.join(awards, true()))
-    return tuple(db.session.execute(both).one())
+    confirmed = ImpactEntry.status == EntryStatus.CONFIRMED
+    parts = [
+        select(func.count()).select_from(ImpactEntry),
+        select(func.max(ImpactEntry.id)),
+        select(func.count()).select_from(ImpactEntry).where(confirmed),
+        select(func.count()).select_from(Award),
+        select(func.count()).select_from(Award).where(Award.completed_at.is_not(None)),
+        select(func.max(Award.completed_at)),
+    ]
+    # each on its own, so the database can answer a plain count or max from an index
+    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 
 
 def _count(employer_ids: list[int] | None, cohort_id: int | None) -> tuple[Counts, dict]:
