@@ -61,7 +61,9 @@ def _agreement_or_404(award_id: int, rule=policy.can_view_agreement) -> Learning
                     joinedload(Award.holder).lazyload(User.role_links),
                     joinedload(Award.cohort),
                     joinedload(Award.employer),
+                    joinedload(Award.line_manager).lazyload(User.role_links),
                 ),
+                joinedload(LearningAgreement.assistant_director).lazyload(User.role_links),
                 joinedload(LearningAgreement.signatures),
             )
         )

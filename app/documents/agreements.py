@@ -14,7 +14,7 @@ import re
 import secrets
 from hashlib import sha256
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User
@@ -136,13 +136,23 @@ def content(agreement: LearningAgreement) -> dict:
     university = supervisor.pool.university if supervisor and supervisor.pool else None
     # the line manager and assistant director in one query, held here so the relationships
     # below find them in the session (and without their roles, which are not shown)
-    people = [award.line_manager_id, agreement.assistant_director_id]
-    held = list(  # noqa: F841 - kept alive for the identity map
-        db.session.scalars(
-            select(User)
-            .where(User.id.in_([p for p in people if p is not None] or [0]))
-            .options(lazyload(User.role_links))
+    # (none when the caller loaded both with the agreement, as the agreement page does)
+    people = [
+        uid
+        for obj, name, uid in (
+            (award, "line_manager", award.line_manager_id),
+            (agreement, "assistant_director", agreement.assistant_director_id),
         )
+        if uid is not None and name in inspect(obj).unloaded
+    ]
+    held = (  # noqa: F841 - kept alive for the identity map
+        list(
+            db.session.scalars(
+                select(User).where(User.id.in_(people)).options(lazyload(User.role_links))
+            )
+        )
+        if people
+        else []
     )
     director = agreement.assistant_director
     workshops = list(
