@@ -57,6 +57,8 @@ class DayStatus(enum.StrEnum):
 # Statuses that hold a date and count against the entitlement.
 ACTIVE = (DayStatus.REQUESTED, DayStatus.APPROVED, DayStatus.TAKEN)
 ACTIVE_SQL = "status IN ('requested', 'approved', 'taken')"
+# Statuses that count towards the pace (services.pace: approved and taken).
+COMMITTED_SQL = "status IN ('approved', 'taken')"
 
 
 class ReleaseDay(db.Model):
@@ -73,6 +75,15 @@ class ReleaseDay(db.Model):
         ),
         # Balances and pace sum half-days by award, status and kind: covered by the index alone.
         Index("ix_release_day_award_sums", "award_id", "status", "kind", "half_days"),
+        # Pace sums each award's approved and taken half-days (oversight.pace_sql): only
+        # those rows, covered, so the at-risk pages read no other entry.
+        Index(
+            "ix_release_day_committed",
+            "award_id",
+            "half_days",
+            sqlite_where=text(COMMITTED_SQL),
+            postgresql_where=text(COMMITTED_SQL),
+        ),
         Index("ix_release_day_status_day", "status", "day"),
         CheckConstraint("half_days IN (1, 2)", name="whole_or_half"),
     )
