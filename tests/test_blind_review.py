@@ -76,7 +76,7 @@ def _listed(panel, sort="score", dir="desc"):
     filters = queries.ApplicationFilters.from_args(MultiDict({"sort": sort, "dir": dir}))
     page = queries.list_applications(cohort, b, filters)
     return [
-        (row[0].applicant.name.split()[0], row.my_score, row.mean_score, row.review_count)
+        (row.applicant.split()[0], row.my_score, row.mean_score, row.review_count)
         for row in page.items
     ]
 

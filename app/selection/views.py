@@ -253,13 +253,13 @@ def _staff_cards(user) -> list[Card]:
     if not user.has_role(Role.STAFF):
         return []
     cards = []
-    for cohort, waiting, unscored in queries.waiting_for_review(user):
+    for cohort_id, cohort_name, waiting, unscored in queries.waiting_for_review(user):
         noun = "application" if waiting == 1 else "applications"
         cards.append(
             Card(
-                f"{waiting} {noun} waiting for review in {cohort.name}",
+                f"{waiting} {noun} waiting for review in {cohort_name}",
                 f"Signed off by a PSW and not yet decided. You have not scored {unscored}.",
-                url_for("selection.cohort_detail", cohort_id=cohort.id),
+                url_for("selection.cohort_detail", cohort_id=cohort_id),
                 waiting=waiting,
             )
         )
