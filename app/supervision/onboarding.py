@@ -14,11 +14,25 @@ one tick and a clear message to the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, delete, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.awards.models import Award
@@ -217,49 +231,81 @@ class Checklist:
         return not self.outstanding
 
 
+@cache
+def _checklist_stmts() -> tuple[Select, Select]:
+    """Built once (the awards are an expanding parameter, "ids"): building them cost as
+    much as running them.
+
+    The first: the ticked items (by whom) and the first allocation of each kind (by
+    nobody: it is read from the allocation), as (award, key, date, by). The second, per
+    award: how many workshops of its cohort it has replied for or been marked at, the
+    last of those first answers, and how many workshops the cohort has."""
+    ids = bindparam("ids", expanding=True)
+    ticked = (
+        select(
+            OnboardingTick.award_id,
+            type_coerce(OnboardingTick.item, String),
+            OnboardingTick.done_on,
+            func.coalesce(User.name, "a former user"),
+        )
+        .outerjoin(User, User.id == OnboardingTick.ticked_by_id)
+        .where(OnboardingTick.award_id.in_(ids))
+    )
+    allocated = (
+        select(
+            Allocation.award_id,
+            type_coerce(Allocation.kind, String),
+            func.min(Allocation.started_on),
+            type_coerce(null(), String),
+        )
+        .where(Allocation.award_id.in_(ids))
+        .group_by(Allocation.award_id, Allocation.kind)
+    )
+    answers = union_all(
+        select(Registration.award_id, Registration.workshop_id, Registration.updated_at).where(
+            Registration.award_id.in_(ids)
+        ),
+        select(Attendance.award_id, Attendance.workshop_id, Attendance.marked_at).where(
+            Attendance.award_id.in_(ids)
+        ),
+    ).subquery()
+    first = (
+        select(answers.c.award_id, answers.c.workshop_id, func.min(answers.c.updated_at))
+        .group_by(answers.c.award_id, answers.c.workshop_id)
+        .subquery()
+    )
+    other = aliased(Workshop)
+    wanted = (
+        select(func.count(other.id))
+        .where(other.cohort_id == Award.cohort_id)
+        .correlate(Award)
+        .scalar_subquery()
+    )
+    residential = (
+        select(Award.id, func.count(), func.max(first.c[2]), wanted)
+        .join(first, first.c.award_id == Award.id)
+        .join(
+            Workshop,
+            and_(Workshop.id == first.c.workshop_id, Workshop.cohort_id == Award.cohort_id),
+        )
+        .group_by(Award.id, Award.cohort_id)
+    )
+    return ticked.union_all(allocated), residential
+
+
 def checklists(awards: list[Award]) -> list[Checklist]:
-    """The checklist of each award, for a page of awards in four queries. Residential
+    """The checklist of each award, for a page of awards in two queries. Residential
     registration is done when the holder has replied for, or been marked on the register
     of, every workshop of their cohort."""
     ids = [a.id for a in awards]
     found: dict[int, dict[str, Check]] = {a: {} for a in ids}
     if ids:
-        for t in db.session.scalars(
-            select(OnboardingTick)
-            .options(joinedload(OnboardingTick.ticked_by).lazyload(User.role_links))
-            .where(OnboardingTick.award_id.in_(ids))
-        ):
-            who = t.ticked_by.name if t.ticked_by else "a former user"
-            found[t.award_id][t.item.value] = Check(t.item.value, t.done_on, who)
-        for award_id, kind, started in db.session.execute(
-            select(Allocation.award_id, Allocation.kind, func.min(Allocation.started_on))
-            .where(Allocation.award_id.in_(ids))
-            .group_by(Allocation.award_id, Allocation.kind)
-        ):
-            key = PoolKind(kind).value
-            found[award_id][key] = Check(key, started, DERIVED_FROM[key])
-        cohort_ids = {a.cohort_id for a in awards}
-        workshops: dict[int, set[int]] = {c: set() for c in cohort_ids}
-        for wid, cid in db.session.execute(
-            select(Workshop.id, Workshop.cohort_id).where(Workshop.cohort_id.in_(cohort_ids))
-        ):
-            workshops[cid].add(wid)
-        answered: dict[int, dict[int, datetime]] = {a: {} for a in ids}
-        for award_id, wid, at in db.session.execute(
-            select(Registration.award_id, Registration.workshop_id, Registration.updated_at)
-            .where(Registration.award_id.in_(ids))
-            .union_all(
-                select(Attendance.award_id, Attendance.workshop_id, func.min(Attendance.marked_at))
-                .where(Attendance.award_id.in_(ids))
-                .group_by(Attendance.award_id, Attendance.workshop_id)
-            )
-        ):
-            answered[award_id][wid] = min(at, answered[award_id].get(wid, at))
-        for a in awards:
-            wanted = workshops[a.cohort_id]
-            if wanted and wanted <= set(answered[a.id]):
-                last = max(answered[a.id][w] for w in wanted)
-                found[a.id]["residential"] = Check(
+        facts, residential = _checklist_stmts()
+        for award_id, key, done_on, by in db.session.execute(facts, {"ids": ids}):
+            found[award_id][key] = Check(key, done_on, DERIVED_FROM[key] if by is None else by)
+        for award_id, answered, last, workshops in db.session.execute(residential, {"ids": ids}):
+            if answered == workshops:
+                found[award_id]["residential"] = Check(
                     "residential", last.date(), DERIVED_FROM["residential"]
                 )
     return [Checklist(a, [found[a.id].get(k) or Check(k) for k in KEYS]) for a in awards]
@@ -307,19 +353,20 @@ def incomplete() -> ColumnElement[bool]:
 @cache
 def _outstanding_stmt() -> Select:
     """Built once: the statement is the same for every cohort (the cohort is a bound
-    parameter), and building its eleven EXISTS clauses cost more than running them."""
-    conditions = {k: missing(k) for k in KEYS}
-    conditions["any"] = incomplete()
-    return select(
-        *(
-            func.coalesce(func.sum(case((cond, 1), else_=0)), 0).label(k)
-            for k, cond in conditions.items()
-        ),
-        func.count(Award.id).label("total"),
-    ).where(Award.cohort_id == bindparam("cohort_id"))
+    parameter), and building its EXISTS clauses cost more than running them. One row an
+    award holder, a flag an item: summed here, each clause runs once an award (summing
+    in SQL ran every clause twice, once for its item and once for "any")."""
+    return select(*(missing(k).label(k) for k in KEYS)).where(
+        Award.cohort_id == bindparam("cohort_id")
+    )
 
 
 def outstanding_counts(cohort_id: int) -> dict[str, int]:
-    """{key: award holders in the cohort without it}, and "any", in one query."""
-    row = db.session.execute(_outstanding_stmt(), {"cohort_id": cohort_id}).one()
-    return {k: int(v) for k, v in row._mapping.items()}
+    """{key: award holders in the cohort without it}, "any" and "total", in one query."""
+    counts = dict.fromkeys([*KEYS, "any", "total"], 0)
+    for flags in db.session.execute(_outstanding_stmt(), {"cohort_id": cohort_id}):
+        counts["total"] += 1
+        counts["any"] += any(flags)
+        for key, lacking in zip(KEYS, flags, strict=True):
+            counts[key] += bool(lacking)
+    return counts

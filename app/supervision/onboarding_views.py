@@ -94,18 +94,25 @@ def onboarding_untick(award_id: int, item: str):
 def onboarding_cohort(cohort_id: int):
     c = get_or_404(Cohort, cohort_id)
     shown = arg_choice("missing", [k for k, _ in FILTERS], "")
-    stmt = queries.award_stmt().where(Award.cohort_id == c.id)
+    stmt = queries.award_stmt(c)
     if shown == "any":
         stmt = stmt.where(onboarding.incomplete())
     elif shown:
         stmt = stmt.where(onboarding.missing(shown))
-    found = paginate(stmt, parse_page(request.args.get("page")), current_app.config["PER_PAGE"])
+    counts = onboarding.outstanding_counts(c.id)
+    # the counts shown above the list are its length too: no COUNT of its own
+    found = paginate(
+        stmt,
+        parse_page(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+        total=counts[shown or "total"],
+    )
     return render_template(
         "supervision/onboarding_cohort.html",
         cohort=c,
         page=found,
         lists=onboarding.checklists(found.items),
-        counts=onboarding.outstanding_counts(c.id),
+        counts=counts,
         keys=onboarding.KEYS,
         labels=onboarding.LABELS,
         filters=FILTERS,

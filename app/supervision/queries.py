@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app.accounts.models import User
 from app.awards.models import Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
+from app.core.params import INT_MAX
 from app.extensions import db
+from app.organisations.models import Organisation
 from app.release import services as ledger
 from app.supervision.models import Allocation, Attendee, Meeting, MeetingKind, PoolKind
 
@@ -55,10 +58,17 @@ def windows(cohort: Cohort) -> list[tuple[date, date]]:
     return out
 
 
-def three_way_status(cohort: Cohort, held: list[date], today: date) -> list[Window]:
+def three_way_status(
+    cohort: Cohort,
+    held: list[date],
+    today: date,
+    cut: list[tuple[date, date]] | None = None,
+) -> list[Window]:
     """Each window's status. A meeting counts for the earliest window not yet done that has
-    opened by its date, so a late meeting catches up an overdue window."""
-    result = [Window(n + 1, s, e) for n, (s, e) in enumerate(windows(cohort))]
+    opened by its date, so a late meeting catches up an overdue window. `cut`: the
+    cohort's `windows`, when the caller has them."""
+    cut = cut if cut is not None else windows(cohort)
+    result = [Window(n + 1, s, e) for n, (s, e) in enumerate(cut)]
     for day in sorted(held):
         for w in result:
             if w.held_on is None and w.starts_on <= day:
@@ -130,6 +140,14 @@ def outputs_for(award_ids: list[int], today: date) -> dict[int, list[OutputLine]
     return out
 
 
+@dataclass(frozen=True)
+class Person:
+    """A supervisor or coach as the lists name them."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class HolderRow:
     award: Award
@@ -141,8 +159,8 @@ class HolderRow:
     coaching: int  # coaching sessions, individual and group
     last_contact: date | None
     three_way: list[Window]
-    supervisor: User | None = None
-    coach: User | None = None
+    supervisor: Person | None = None
+    coach: Person | None = None
     outputs: list[OutputLine] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
@@ -159,20 +177,45 @@ class HolderRow:
         return sum(1 for w in self.three_way if w.status == "overdue")
 
 
-def award_stmt() -> Select:
-    """Awards with their holder and cohort loaded (not the holder's roles)."""
-    return (
+def award_stmt(cohort: Cohort | None = None) -> Select:
+    """Awards with what the lists show of them: the holder's and the employer's name and
+    the cohort. Given `cohort`, only its awards, and the cohort is not joined again (the
+    page has loaded it: each award finds it in the session)."""
+    stmt = (
         select(Award)
         .join(User, User.id == Award.holder_id)
         .options(
-            joinedload(Award.holder).lazyload(User.role_links),
-            joinedload(Award.cohort),
-            joinedload(Award.employer),
+            joinedload(Award.holder).load_only(User.id, User.name).lazyload(User.role_links),
+            joinedload(Award.employer).load_only(Organisation.id, Organisation.name),
             lazyload(Award.line_manager),
             lazyload(Award.psw),
             lazyload(Award.application),
         )
         .order_by(User.name, Award.id)
+    )
+    if cohort is None:
+        return stmt.options(joinedload(Award.cohort))
+    return stmt.where(Award.cohort_id == cohort.id)
+
+
+def cohort_and_total(cohort_id: int) -> tuple[Cohort, int] | None:
+    """The cohort and how many award holders it has, in one query (None: no such cohort)."""
+    if not 0 < cohort_id <= INT_MAX:
+        return None
+    holders = select(func.count(Award.id)).where(Award.cohort_id == Cohort.id).scalar_subquery()
+    row = db.session.execute(select(Cohort, holders).where(Cohort.id == cohort_id)).first()
+    return None if row is None else (row[0], int(row[1]))
+
+
+@cache
+def _meetings_stmt() -> Select:
+    """Built once (the awards are an expanding parameter, "ids")."""
+    three_way_day = case((Meeting.kind == MeetingKind.THREE_WAY, Meeting.held_on))
+    return (
+        select(Attendee.award_id, Meeting.kind, func.max(Meeting.held_on), func.count(Meeting.id))
+        .join(Meeting, Meeting.id == Attendee.meeting_id)
+        .where(Attendee.award_id.in_(bindparam("ids", expanding=True)))
+        .group_by(Attendee.award_id, Meeting.kind, three_way_day)
     )
 
 
@@ -180,24 +223,42 @@ def _meetings(
     award_ids: list[int],
 ) -> tuple[dict[int, dict[str, tuple[int, date | None]]], dict[int, list[date]]]:
     """Per award: {kind: (meetings, the last one's date)} and the dates of its three-way
-    meetings (one entry per meeting), in one query grouped by day (it was two)."""
+    meetings (one entry per meeting), in one query: grouped by kind, and three-way meetings
+    by day as well (grouping every kind by day returned twenty rows an award)."""
     counts: dict[int, dict[str, tuple[int, date | None]]] = {a: {} for a in award_ids}
     held: dict[int, list[date]] = {a: [] for a in award_ids}
     if not award_ids:
         return counts, held
-    rows = db.session.execute(
-        select(Attendee.award_id, Meeting.kind, Meeting.held_on, func.count(Meeting.id))
-        .join(Meeting, Meeting.id == Attendee.meeting_id)
-        .where(Attendee.award_id.in_(award_ids))
-        .group_by(Attendee.award_id, Meeting.kind, Meeting.held_on)
-    )
-    for award_id, kind, day, n in rows:
+    for award_id, kind, day, n in db.session.execute(_meetings_stmt(), {"ids": award_ids}):
         n = int(n)
         before, last = counts[award_id].get(kind, (0, None))
         counts[award_id][kind] = (before + n, day if last is None or day > last else last)
         if kind == MeetingKind.THREE_WAY:
             held[award_id].extend([day] * n)
     return counts, held
+
+
+@cache
+def _names_stmt() -> Select:
+    """Built once (the awards are an expanding parameter, "ids")."""
+    return (
+        select(Allocation.award_id, Allocation.kind, User.id, User.name)
+        .join(User, User.id == Allocation.user_id)
+        .where(
+            Allocation.award_id.in_(bindparam("ids", expanding=True)),
+            Allocation.ended_on.is_(None),
+        )
+    )
+
+
+def current_names(award_ids: list[int]) -> dict[int, dict[PoolKind, Person]]:
+    """{award_id: {kind: the current supervisor or coach}}, names only, in one query."""
+    out: dict[int, dict[PoolKind, Person]] = {a: {} for a in award_ids}
+    if not award_ids:
+        return out
+    for award_id, kind, user_id, name in db.session.execute(_names_stmt(), {"ids": award_ids}):
+        out[award_id][PoolKind(kind)] = Person(user_id, name)
+    return out
 
 
 def current_people(award_ids: list[int]) -> dict[int, dict[PoolKind, User]]:
@@ -214,14 +275,16 @@ def current_people(award_ids: list[int]) -> dict[int, dict[PoolKind, User]]:
     return out
 
 
-def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
-    """Days taken and remaining (the release ledger), at-risk, meetings, three-way status
-    the current supervisor and coach and the outputs, for a page of awards in five queries."""
+def holder_rows(awards: list[Award], today: date, outputs: bool = False) -> list[HolderRow]:
+    """Days taken and remaining (the release ledger), at-risk, meetings, three-way status,
+    the current supervisor and coach and (`outputs`: only where the page shows them) the
+    outputs, for a page of awards in three queries (four with outputs)."""
     ids = [a.id for a in awards]
     sums = ledger.balances_for(ids)
     counts, held = _meetings(ids)
-    people = current_people(ids)
-    outputs = outputs_for(ids, today)
+    people = current_names(ids)
+    lines = outputs_for(ids, today) if outputs else {}
+    cohort_windows: dict[int, list[tuple[date, date]]] = {}
     rows = []
     for a in awards:
         bal = ledger.balance(a, sums[a.id])
@@ -232,6 +295,9 @@ def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
         sup = c.get(MeetingKind.SUPERVISION, (0, None))
         coach = [c.get(k, (0, None)) for k in (MeetingKind.COACHING, MeetingKind.GROUP_COACHING)]
         lasts = [v[1] for v in c.values() if v[1] is not None]
+        if a.cohort_id not in cohort_windows:
+            cohort_windows[a.cohort_id] = windows(a.cohort)
+        mine = people[a.id]
         rows.append(
             HolderRow(
                 award=a,
@@ -242,10 +308,12 @@ def holder_rows(awards: list[Award], today: date) -> list[HolderRow]:
                 supervision=sup[0],
                 coaching=sum(n for n, _ in coach),
                 last_contact=max(lasts) if lasts else None,
-                three_way=three_way_status(a.cohort, held[a.id], today),
-                supervisor=people[a.id].get(PoolKind.SUPERVISOR),
-                coach=people[a.id].get(PoolKind.COACH),
-                outputs=outputs[a.id],
+                three_way=three_way_status(
+                    a.cohort, held[a.id], today, cohort_windows[a.cohort_id]
+                ),
+                supervisor=mine.get(PoolKind.SUPERVISOR),
+                coach=mine.get(PoolKind.COACH),
+                outputs=lines.get(a.id, []),
             )
         )
     return rows

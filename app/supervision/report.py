@@ -10,13 +10,14 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, exists, false, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, select
 
-from app.accounts.models import User
 from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core.csv import safe_cell
+from app.core.params import INT_MAX
 from app.extensions import db
 from app.supervision import queries
 from app.supervision.models import Attendee, Meeting, MeetingKind, PoolKind
@@ -47,8 +48,8 @@ class Contact:
 @dataclass
 class ContactRow:
     award: Award
-    supervisor: User | None
-    coach: User | None
+    supervisor: queries.Person | None
+    coach: queries.Person | None
     supervision: Contact
     coaching: Contact
     flagged: bool
@@ -64,16 +65,43 @@ def flagged(cohort: Cohort, last: date | None, today: date) -> bool:
     return (today - since).days > QUIET_DAYS
 
 
-def flagged_sql(cohort: Cohort, today: date) -> ColumnElement[bool]:
-    """SQL: the award holder (in `Award`) of `cohort` is flagged today."""
-    cutoff = today - timedelta(days=QUIET_DAYS)
-    if today > cohort.programme_end or cohort.programme_start >= cutoff:
-        return false()
+def flagging(cohort: Cohort, today: date) -> bool:
+    """Whether anyone in `cohort` can be flagged today: its year is running and more than
+    six weeks old."""
+    return today <= cohort.programme_end and (
+        cohort.programme_start < today - timedelta(days=QUIET_DAYS)
+    )
+
+
+def _quiet_sql(today: date) -> ColumnElement[bool]:
+    """SQL: the award (in `Award`) has had no supervision contact for six weeks."""
     return ~exists().where(
         Attendee.award_id == Award.id,
         Attendee.meeting_id == Meeting.id,
         Meeting.kind.in_(SUPERVISION_KINDS),
-        Meeting.held_on >= cutoff,
+        Meeting.held_on >= today - timedelta(days=QUIET_DAYS),
+    )
+
+
+def flagged_sql(cohort: Cohort, today: date) -> ColumnElement[bool]:
+    """SQL: the award holder (in `Award`) of `cohort` is flagged today."""
+    return _quiet_sql(today) if flagging(cohort, today) else false()
+
+
+@cache
+def _contact_stmt() -> Select:
+    """Built once (the awards are an expanding parameter, "ids")."""
+    return (
+        select(
+            Attendee.award_id,
+            Meeting.kind,
+            func.count(Meeting.id),
+            func.coalesce(func.sum(Meeting.minutes), 0),
+            func.max(Meeting.held_on),
+        )
+        .join(Meeting, Meeting.id == Attendee.meeting_id)
+        .where(Attendee.award_id.in_(bindparam("ids", expanding=True)))
+        .group_by(Attendee.award_id, Meeting.kind)
     )
 
 
@@ -83,21 +111,10 @@ def rows(cohort: Cohort, awards: list[Award], today: date) -> list[ContactRow]:
     sup = {a: Contact() for a in ids}
     coach = {a: Contact() for a in ids}
     if ids:
-        for award_id, kind, n, minutes, last in db.session.execute(
-            select(
-                Attendee.award_id,
-                Meeting.kind,
-                func.count(Meeting.id),
-                func.coalesce(func.sum(Meeting.minutes), 0),
-                func.max(Meeting.held_on),
-            )
-            .join(Meeting, Meeting.id == Attendee.meeting_id)
-            .where(Attendee.award_id.in_(ids))
-            .group_by(Attendee.award_id, Meeting.kind)
-        ):
+        for award_id, kind, n, minutes, last in db.session.execute(_contact_stmt(), {"ids": ids}):
             target = sup if MeetingKind(kind) in SUPERVISION_KINDS else coach
             target[award_id].add(int(n), int(minutes), last)
-    people = queries.current_people(ids)
+    people = queries.current_names(ids)
     out = []
     for a in awards:
         last = sup[a.id].last
@@ -121,6 +138,25 @@ def flagged_count(cohort: Cohort, today: date) -> int:
     return db.session.scalar(
         select(func.count(Award.id)).where(Award.cohort_id == cohort.id, flagged_sql(cohort, today))
     )
+
+
+def cohort_and_totals(cohort_id: int, today: date) -> tuple[Cohort, int, int] | None:
+    """The cohort, its award holders and how many of them are flagged today, in one query
+    (None: no such cohort)."""
+    if not 0 < cohort_id <= INT_MAX:
+        return None
+    in_cohort = Award.cohort_id == Cohort.id
+    row = db.session.execute(
+        select(
+            Cohort,
+            select(func.count(Award.id)).where(in_cohort).scalar_subquery(),
+            select(func.count(Award.id)).where(in_cohort, _quiet_sql(today)).scalar_subquery(),
+        ).where(Cohort.id == cohort_id)
+    ).first()
+    if row is None:
+        return None
+    cohort, total, quiet = row
+    return cohort, int(total), int(quiet) if flagging(cohort, today) else 0
 
 
 HEADER = [

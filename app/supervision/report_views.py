@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, abort, current_app, render_template, request, stream_with_context
 
-from app.awards.models import Award
 from app.cohorts.models import Cohort
 from app.core.access import get_or_404, roles
 from app.core.clock import today
@@ -21,7 +20,7 @@ SHOW = [("", "Everyone"), ("flagged", "Only those with no supervision contact fo
 
 
 def _stmt(c: Cohort, shown: str):
-    stmt = queries.award_stmt().where(Award.cohort_id == c.id)
+    stmt = queries.award_stmt(c)
     if shown == "flagged":
         stmt = stmt.where(report.flagged_sql(c, today()))
     return stmt
@@ -30,17 +29,23 @@ def _stmt(c: Cohort, shown: str):
 @bp.route("/cohorts/<int:cohort_id>/contact")
 @roles(Role.STAFF)
 def contact_report(cohort_id: int):
-    c = get_or_404(Cohort, cohort_id)
+    found = report.cohort_and_totals(cohort_id, today())
+    if found is None:
+        abort(404)
+    c, total, flagged = found
     shown = arg_choice("show", [k for k, _ in SHOW], "")
-    found = paginate(
-        _stmt(c, shown), parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
+    page = paginate(
+        _stmt(c, shown),
+        parse_page(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+        total=flagged if shown == "flagged" else total,
     )
     return render_template(
         "supervision/contact_report.html",
         cohort=c,
-        page=found,
-        rows=report.rows(c, found.items, today()),
-        flagged=report.flagged_count(c, today()),
+        page=page,
+        rows=report.rows(c, page.items, today()),
+        flagged=flagged,
         show=SHOW,
         shown=shown,
         quiet_weeks=report.QUIET_DAYS // 7,

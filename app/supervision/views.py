@@ -66,6 +66,7 @@ def _supported_awards(me: User):
 def index():
     me = _me()
     page = parse_page(request.args.get("page"))
+    allocated = me.has_role(Role.SUPERVISOR, Role.COACH)  # they see outputs
     cohorts = rows = None
     if me.has_role(Role.STAFF):
         cohorts = paginate(
@@ -75,7 +76,7 @@ def index():
     checklists = {}
     if stmt is not None:
         found = paginate(stmt, page, _per_page())
-        rows = (found, queries.holder_rows(found.items, today()))
+        rows = (found, queries.holder_rows(found.items, today(), outputs=allocated))
         orgs = policy.director_org_ids(me)
         # an assistant director sees their organisation's onboarding checklists
         mine = [a for a in found.items if a.employer_id in orgs]
@@ -90,7 +91,7 @@ def index():
         own=own,
         director=bool(policy.director_org_ids(me)),
         checklists=checklists,
-        allocated=me.has_role(Role.SUPERVISOR, Role.COACH),
+        allocated=allocated,
         can_log=bool(services.meeting_kinds_for(me)),
     )
 
@@ -98,17 +99,18 @@ def index():
 @bp.route("/cohorts/<int:cohort_id>")
 @roles(Role.STAFF)
 def cohort(cohort_id: int):
-    c = get_or_404(Cohort, cohort_id)
-    found = paginate(
-        queries.award_stmt().where(Award.cohort_id == c.id),
-        parse_page(request.args.get("page")),
-        _per_page(),
+    found = queries.cohort_and_total(cohort_id)
+    if found is None:
+        abort(404)
+    c, total = found
+    page = paginate(
+        queries.award_stmt(c), parse_page(request.args.get("page")), _per_page(), total=total
     )
     return render_template(
         "supervision/cohort.html",
         cohort=c,
-        page=found,
-        rows=queries.holder_rows(found.items, today()),
+        page=page,
+        rows=queries.holder_rows(page.items, today()),
         windows=queries.windows(c),
     )
 
