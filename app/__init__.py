@@ -126,10 +126,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     from app import models  # noqa: F401  (every model registered on the metadata)
-    from app.core.db import configure_sqlite
+    from app.core.db import configure_sqlite, end_reads_with_commit
 
     with app.app_context():
         configure_sqlite(db.engine)
+        end_reads_with_commit(app, db)
 
 
 def register_converters(app: Flask) -> None:

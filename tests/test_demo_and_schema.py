@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.accounts.models import User
+from app.core.db import include_name
 from app.core.roles import Role
 from app.extensions import db
 from tests.conftest import settings_for
@@ -110,6 +111,32 @@ def test_migrations_build_the_models_schema(empty_database_url, tmp_path):
     with migrated.app_context():
         upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
         with db.engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": include_name})
+            diffs = compare_metadata(context, db.metadata)
+            plans = _search_plans(conn)
         db.engine.dispose()
     assert diffs == [], f"models and migrations disagree: {diffs}"
+    for index, plan in plans.items():  # PostgreSQL: the searches read their trigram index
+        assert index in plan, plan
+
+
+# The "any part of the name" searches (data protection, showcase) and the trigram index
+# that answers each on PostgreSQL (migration b8d4f0e6a2c1; not in the models).
+SEARCHES = {
+    "ix_user_name_trgm": "SELECT id FROM \"user\" WHERE lower(name) LIKE '%smith%'",
+    "ix_user_email_trgm": "SELECT id FROM \"user\" WHERE email LIKE '%smith%'",
+    "ix_award_output_title_trgm": "SELECT id FROM award_output WHERE lower(title) LIKE '%carer%'",
+    "ix_award_output_topic_trgm": "SELECT id FROM award_output WHERE lower(topic) LIKE '%carer%'",
+}
+
+
+def _search_plans(conn) -> dict[str, str]:
+    if conn.dialect.name != "postgresql":
+        return {}
+    conn.execute(text("SET LOCAL enable_seqscan = off"))  # a new database is empty
+    plans = {
+        index: "\n".join(conn.execute(text("EXPLAIN " + sql)).scalars())
+        for index, sql in SEARCHES.items()
+    }
+    conn.rollback()
+    return plans

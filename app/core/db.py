@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, event
@@ -70,3 +71,59 @@ def enum_type(cls, length: int = 32):
         validate_strings=True,
         values_callable=lambda e: [m.value for m in e],
     )
+
+
+WROTE = "prp_wrote"
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def _reads_only(statement: str) -> bool:
+    """A SELECT, or a WITH query with no data-modifying part (a FOR UPDATE counts as one:
+    when unsure, it is a write and the transaction is rolled back as before)."""
+    head = statement.lstrip()[:6].upper()
+    if head == "SELECT":
+        return True
+    return head.startswith("WITH") and not _WRITES.search(statement)
+
+
+def end_reads_with_commit(app, db) -> None:
+    """PostgreSQL: a request that only read ends its transaction with COMMIT, not ROLLBACK.
+
+    psycopg forgets its prepared statements on every ROLLBACK, and closing the session at
+    the end of each request rolled back; so no statement was ever prepared across requests
+    and PostgreSQL planned every query of every page afresh (3 ms for the at-risk ranking).
+    Ending a read-only transaction with COMMIT is the same for the data and keeps them. A
+    transaction that sent anything but a SELECT, has unflushed changes, or ended in an
+    error is rolled back as before."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(conn, _cursor, statement, *_args):
+        if conn.info.get(WROTE) is not True and not _reads_only(statement):
+            conn.info[WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _clear(conn):
+        conn.info.pop(WROTE, None)
+
+    @app.teardown_appcontext
+    def _end(exc):  # runs before Flask-SQLAlchemy's own teardown closes the session
+        session = db.session()  # this context's session, not the scoped proxy
+        if exc is not None or not session.in_transaction():
+            return
+        if session.new or session.dirty or session.deleted:
+            return
+        try:
+            if not session.connection().info.get(WROTE):
+                session.commit()
+        except Exception:  # noqa: BLE001 - the session is closed and rolled back next
+            app.logger.warning("Ending a read-only transaction failed", exc_info=True)
+
+
+def include_name(name: str | None, type_: str, _parents: dict) -> bool:
+    """For schema comparison and autogenerate: leave out the PostgreSQL-only trigram
+    indexes (migration b8d4f0e6a2c1), which the models do not declare."""
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
