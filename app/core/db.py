@@ -118,6 +118,9 @@ def end_reads_with_commit(app, db) -> None:
             return
         try:
             if not session.connection().info.get(WROTE):
+                # not expired: a streamed response (a file download) still reads the
+                # records it loaded after the request's context has ended
+                session.expire_on_commit = False
                 session.commit()
         except Exception:  # noqa: BLE001 - the session is closed and rolled back next
             app.logger.warning("Ending a read-only transaction failed", exc_info=True)
