@@ -60,3 +60,23 @@ def test_warning_callout_heading_has_no_invalid_role(app):
     assert 'role="text"' not in html
     assert '<span class="nhsuk-u-visually-hidden">Important: </span>Keep it private' in html
     assert "<h2" in html
+
+
+def test_a_form_field_with_a_value_is_never_kept(app):
+    """Blank fields are cached; one holding what someone typed is drawn afresh, so answers
+    are not kept in the worker's memory (nor fill the cache one entry per answer)."""
+    nhsuk = Components(app.jinja_env)
+    field = {"id": "note", "name": "note", "label": {"text": "Note"}}
+    date = {"id": "on", "namePrefix": "on", "items": [{"name": "day", "value": "15"}]}
+    with app.app_context():
+        blank = str(nhsuk.field("input", {**field, "value": ""}))
+        assert len(nhsuk) == 1
+        typed = str(nhsuk.field("input", {**field, "value": "My own words"}))
+        nhsuk.field("textarea", {**field, "value": "More of them"})
+        day = str(nhsuk.field("dateInput", date))
+    assert len(nhsuk) == 1
+    assert 'value="My own words"' in typed and "My own words" not in blank
+    assert typed == _macro_html(
+        app, "nhsuk/components/input/macro.jinja", "input", {**field, "value": "My own words"}
+    )
+    assert 'value="15"' in day

@@ -83,6 +83,15 @@ class Components:
         setattr(self, name, render)
         return render
 
+    def field(self, name: str, params: dict) -> Markup:
+        """A form field component: cached while it is blank, drawn afresh once it holds a
+        value, so what people type (or their saved answers) is never kept in memory, and
+        the cache is not filled with one entry per answer."""
+        items = params.get("items") or []
+        if params.get("value") or any(i.get("value") for i in items if isinstance(i, dict)):
+            return self._macro(name)(params)  # a Markup, as the macro gives it
+        return getattr(self, name)(params)
+
     def __len__(self) -> int:
         return len(self._cache)
 
