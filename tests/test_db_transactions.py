@@ -55,6 +55,7 @@ def test_a_request_that_only_read_ends_with_commit(app, make, browser, postgres)
 
 def test_statements_stay_prepared_across_requests(app, make, postgres):
     make.user(Role.APPLICANT)
+    postgres.dispose()  # one connection in the pool, so each context gets the same one
     for _ in range(8):
         with app.app_context():
             db.session.scalars(select(User).where(User.id > 0)).all()
