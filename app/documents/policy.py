@@ -15,15 +15,10 @@ from app.supervision.models import Allocation
 from app.supervision.policy import can_view_award, director_org_ids, managers_covered
 
 
-def _around(user) -> list:
-    """SQL conditions on `Award`: an award holder `user` is around (empty: none)."""
+def _employer_or_allocation(user) -> list:
+    """SQL conditions on `Award` that both rules below share: the employers `user` is an
+    assistant director of, and a current supervision or coaching allocation."""
     mine = []
-    if user.has_role(Role.AWARD_HOLDER):
-        mine.append(Award.holder_id == user.id)
-    if user.has_role(Role.LINE_MANAGER):
-        mine.append(Award.line_manager_id == user.id)
-    if user.has_role(Role.PSW):
-        mine.append(Award.psw_id == user.id)
     orgs = director_org_ids(user)
     if orgs:
         mine.append(Award.employer_id.in_(orgs))
@@ -36,6 +31,18 @@ def _around(user) -> list:
             )
         )
     return mine
+
+
+def _around(user) -> list:
+    """SQL conditions on `Award`: an award holder `user` is around (empty: none)."""
+    mine = []
+    if user.has_role(Role.AWARD_HOLDER):
+        mine.append(Award.holder_id == user.id)
+    if user.has_role(Role.LINE_MANAGER):
+        mine.append(Award.line_manager_id == user.id)
+    if user.has_role(Role.PSW):
+        mine.append(Award.psw_id == user.id)
+    return mine + _employer_or_allocation(user)
 
 
 def can_read_handbooks(user, cohort: Cohort) -> bool:
@@ -79,18 +86,7 @@ def agreement_candidates(user) -> list:
     managers = managers_covered(user, today())
     if managers:
         mine.append(Award.line_manager_id.in_(managers))
-    orgs = director_org_ids(user)
-    if orgs:
-        mine.append(Award.employer_id.in_(orgs))
-    if user.has_role(Role.SUPERVISOR, Role.COACH):
-        mine.append(
-            exists().where(
-                Allocation.award_id == Award.id,
-                Allocation.user_id == user.id,
-                Allocation.ended_on.is_(None),
-            )
-        )
-    return mine
+    return mine + _employer_or_allocation(user)
 
 
 def can_edit_agreement(user, award: Award) -> bool:
