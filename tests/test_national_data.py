@@ -227,6 +227,26 @@ def test_release_ledgers_keep_the_rules(app):
         assert db.session.scalar(late) == 0
 
 
+def test_the_data_looks_as_after_the_daily_purge(app, monkeypatch):
+    """A deployment runs the retention purge every day: the data set holds sign-ins, known
+    devices and audit addresses, but none past their period, so the purge's counts are
+    measured as they run, not on years of history no deployment keeps."""
+    from app.accounts.models import KnownDevice, SignInEvent
+    from app.privacy import purge
+
+    _load(app)
+    monkeypatch.setitem(app.config, "FROZEN_TODAY", TODAY)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SignInEvent.id))) > 0
+        assert db.session.scalar(select(func.count(KnownDevice.id))) > 0
+        assert db.session.scalar(select(func.count(AuditEntry.ip_address))) > 0
+        counts = {o.rule: o.count for o in purge.run(dry_run=True)}
+        db.session.rollback()
+    assert counts["Sign-ins listed on the account page"] == 0
+    assert counts["Devices not used since"] == 0
+    assert counts["Network addresses in the audit trail"] == 0
+
+
 def test_refused_in_production_and_when_already_loaded(app):
     with app.app_context():
         app.config["APP_ENV"] = "production"

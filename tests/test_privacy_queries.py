@@ -81,3 +81,50 @@ def test_the_staff_page_counts_the_purge_only_when_asked(app, make, browser):
         page = browser.get("/privacy/requests?counts=1").get_data(as_text=True)
     assert [s for s in counted if "audit_entry" in s.lower()]
     assert "Network addresses in the audit trail" in page
+
+
+# The purge's counts that would scan the largest tables, and the index each must read
+# (migration c3e7a1f5d9b2): a range of the rows past the period, not every row.
+PURGE_INDEXES = {
+    "audit_entry": "ix_audit_entry_ip_at",
+    "sign_in_event": "ix_sign_in_event_at",
+    "known_device": "ix_known_device_last_seen_at",
+}
+
+
+def test_the_purge_counts_read_their_indexes(app):
+    """Each count the dry run makes on these tables is planned on its index (seq scans
+    off on PostgreSQL, where an empty table would otherwise be scanned): a change to the
+    condition that the partial index no longer answers fails here."""
+    from sqlalchemy import event
+
+    from app.privacy import purge
+
+    captured: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            purge.run(dry_run=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        db.session.rollback()
+        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        plans: dict[str, str] = {}
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            for statement, parameters in captured:
+                table = next((t for t in PURGE_INDEXES if f"FROM {t}" in statement), None)
+                if table:
+                    rows = conn.exec_driver_sql(explain + statement, parameters).all()
+                    plans[table] = "\n".join(str(r[-1]) for r in rows)
+            conn.rollback()
+    assert set(plans) == set(PURGE_INDEXES), captured
+    for table, index in PURGE_INDEXES.items():
+        assert index in plans[table], (table, plans[table])

@@ -271,7 +271,8 @@ class KnownDevice(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), info=_SHORT_SECRET)
     browser: Mapped[str] = mapped_column(String(200), default="", info=_SHORT)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # indexed for the retention purge: a device unused for the period is forgotten
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class SignInMethod(enum.StrEnum):
@@ -298,7 +299,8 @@ class SignInEvent(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), info=_SHORT_OWNER
     )
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # indexed for the retention purge, which counts and deletes those past the period
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 16))
     address: Mapped[str] = mapped_column(String(64), default="", info=_SHORT)
     browser: Mapped[str] = mapped_column(String(200), default="", info=_SHORT)

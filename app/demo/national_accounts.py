@@ -1,8 +1,9 @@
 """The national data set's sign-in history (issue 21): for every active person who has
 signed in, the browsers they use (one or two known devices, stored as a token hash as
 the app does) and their sign-ins over the last 90 days, ending at `last_sign_in_at`.
-National accounts are generated, so they sign in with a password alone outside
-production (`demo_account`).
+What the daily retention purge would already have removed is left out: sign-ins older
+than the SHORT period, and devices not used within it. National accounts are generated,
+so they sign in with a password alone outside production (`demo_account`).
 
 Its own random generator, so the families before and after it make the data they made
 before."""
@@ -14,6 +15,8 @@ import random
 from datetime import timedelta
 
 from app.accounts.models import KnownDevice, SignInEvent, SignInMethod
+from app.privacy.declare import Retention
+from app.privacy.retention import DEFAULT_DAYS
 
 BROWSERS = (
     "Edge on Windows",
@@ -62,6 +65,11 @@ def add_sign_ins(b) -> None:
                     "new_device": i == 0,
                 }
             )
+    # a deployment runs the purge daily: nothing past the period is left (the random
+    # draws above are made all the same, so the families after this make what they made)
+    kept_from = b.now - timedelta(days=DEFAULT_DAYS[Retention.SHORT])
+    devices = [d for d in devices if d["last_seen_at"] >= kept_from]
+    events = [e for e in events if e["at"] >= kept_from]
     b.assign_ids(KnownDevice.__table__, devices)
     b.insert(KnownDevice.__table__, devices)
     b.assign_ids(SignInEvent.__table__, events)
