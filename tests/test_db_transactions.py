@@ -22,6 +22,8 @@ def test_what_counts_as_a_read():
     assert not _reads_only("INSERT INTO x VALUES (1)")
     assert not _reads_only("UPDATE x SET y = 1")
     assert not _reads_only("SAVEPOINT sa_1")
+    assert _reads_only("SET LOCAL plan_cache_mode = force_generic_plan")
+    assert not _reads_only("SET search_path = x")
 
 
 @pytest.fixture
@@ -87,3 +89,24 @@ def test_unflushed_changes_are_not_committed(app, make, postgres):
 
     assert "commit" not in _ends(postgres, change)
     assert make.reload(User, user.id).name != "Changed"
+
+
+def test_the_erasure_preview_is_planned_once(app, make, browser, postgres):
+    """Its eighty counts took ~20 ms to plan and the planner kept choosing a fresh plan for
+    each person: the preview asks for a generic plan (privacy.erasure.generic_plan), and
+    the request, though it set a planner setting, still ends with COMMIT."""
+    holder = make.award(cohort=make.running_cohort()).holder_id
+    staff = make.user(Role.STAFF)
+    postgres.dispose()
+    browser.sign_in(staff.email)
+    address = f"/privacy/people/{holder}/erase"
+    assert _ends(postgres, lambda: browser.get(address)) == ["commit"]
+    for _ in range(8):
+        assert browser.get(address).status_code == 200
+    with app.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        plans = raw.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE 'SELECT (SELECT count(*)%'"
+        ).fetchall()
+    assert plans and plans[0][0] > 0 and plans[0][1] == 0, plans

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,11 +124,24 @@ class PriorResearch(enum.StrEnum):
         }[self.value]
 
 
+# unsuccessful applications, which the retention purge deletes after the period staff set
+# (privacy.purge); as SQL for the index that finds those past it
+UNSUCCESSFUL = (AppStatus.DECLINED, AppStatus.PSW_DECLINED, AppStatus.WITHDRAWN)
+UNSUCCESSFUL_STATUSES = "status IN ({})".format(", ".join(f"'{s.value}'" for s in UNSUCCESSFUL))
+
+
 class Application(db.Model):
     __tablename__ = "application"
     __table_args__ = (
         UniqueConstraint("cohort_id", "applicant_id"),
         Index("ix_application_cohort_status", "cohort_id", "status"),
+        # the retention purge's unsuccessful applications past the period (privacy.purge)
+        Index(
+            "ix_application_unsuccessful_decided",
+            text("coalesce(decided_at, updated_at)"),
+            postgresql_where=text(UNSUCCESSFUL_STATUSES),
+            sqlite_where=text(UNSUCCESSFUL_STATUSES),
+        ),
         CheckConstraint(
             "years_qualified IS NULL OR (years_qualified >= 0 AND years_qualified <= 60)",
             name="years_qualified_range",

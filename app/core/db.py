@@ -78,10 +78,14 @@ _WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
 def _reads_only(statement: str) -> bool:
-    """A SELECT, or a WITH query with no data-modifying part (a FOR UPDATE counts as one:
-    when unsure, it is a write and the transaction is rolled back as before)."""
+    """A SELECT, a planner setting for this transaction alone (SET LOCAL plan_cache_mode,
+    see privacy.erasure.generic_plan), or a WITH query with no data-modifying part (a FOR
+    UPDATE counts as one: when unsure, it is a write and the transaction is rolled back as
+    before)."""
     head = statement.lstrip()[:6].upper()
     if head == "SELECT":
+        return True
+    if statement.lstrip().upper().startswith("SET LOCAL PLAN_CACHE_MODE"):
         return True
     return head.startswith("WITH") and not _WRITES.search(statement)
 

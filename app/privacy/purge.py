@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from app.accounts.models import KnownDevice, SignInEvent, SignInFailure, UserToken
-from app.applications.models import Application, AppStatus
+from app.applications.models import UNSUCCESSFUL, Application
 from app.awards.models import Award
 from app.core import audit
 from app.core.audit import AuditEntry
@@ -23,8 +23,6 @@ from app.privacy.declare import Retention
 from app.privacy.models import Erasure
 from app.residentials.models import Registration, Workshop
 from app.residentials.services import clear_needs
-
-UNSUCCESSFUL = (AppStatus.DECLINED, AppStatus.PSW_DECLINED, AppStatus.WITHDRAWN)
 
 
 @dataclass
@@ -64,12 +62,17 @@ def _unsuccessful(dry_run: bool) -> int:
     if cutoff is None:
         return 0
     ids = select(Application.id).where(
-        Application.status.in_(UNSUCCESSFUL),
+        # written into the SQL, not bound: the partial index on unsuccessful applications is
+        # used only where the condition is seen to imply the index's, which a PostgreSQL
+        # plan prepared for any parameters cannot see
+        Application.status.in_(bindparam("unsuccessful", UNSUCCESSFUL, literal_execute=True)),
         func.coalesce(Application.decided_at, Application.updated_at) < cutoff,
         ~select(Award.id).where(Award.application_id == Application.id).exists(),
     )
+    if dry_run:
+        return _count(ids)  # counted where they are, not fetched
     found = list(db.session.scalars(ids))
-    if not dry_run and found:
+    if found:
         # events, reviews and the sign-off go with it (ON DELETE CASCADE)
         db.session.execute(delete(Application).where(Application.id.in_(found)))
     return len(found)
