@@ -532,9 +532,13 @@ def count_queries(db: Database, pages: list[tuple[str, str, str]]) -> dict[str, 
         clients[None] = app.test_client()
         for _name, role, path in pages:
             client = clients[role]
-            client.get(path)
+            # each response read to its end (and so closed): a streamed one left open keeps
+            # its request's context, and the next page was served as its user (a 403 for the
+            # staff reminders page after the award holder's handbook PDF)
+            client.get(path).get_data()
             counter[0] = 0
             resp = client.get(path)
+            resp.get_data()
             out[(role, path)] = (resp.status_code, counter[0])
     finally:
         event.remove(engine, "before_cursor_execute", count)

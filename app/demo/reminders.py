@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from app.applications.models import Application, AppStatus
-from app.awards.models import OWING, Award, AwardOutput
+from app.awards.models import OWING, Award, AwardOutput, OutputKind
 from app.cohorts.models import Cohort
 from app.core.clock import today
 from app.core.mail import OutboxMessage
@@ -25,7 +25,7 @@ from app.extensions import db
 from app.money.models import ItemStatus, SpendingItem
 from app.release.models import DayStatus, ReleaseDay
 from app.reminders.models import Reminder
-from app.reminders.services import _record, candidates, sweep
+from app.reminders.services import candidates, record, sweep
 from app.residentials.models import Workshop
 
 
@@ -79,6 +79,8 @@ def _set_up(t: date) -> None:
                 AwardOutput.status.in_(OWING),
                 # an output the outputs demo shows overdue stays overdue
                 AwardOutput.due_date > t,
+                # an oral presentation is due on the presentation day, which stays put
+                AwardOutput.kind != OutputKind.PRESENTATION,
             )
             .order_by(AwardOutput.due_date, AwardOutput.id)
         )
@@ -124,7 +126,7 @@ def _past_workshop(t: date) -> None:
         seen: set = set()
         for kind, due in candidates(day, off=set(), only={"residential_soon"}):
             if due.subject_id == w.id:
-                _record(kind, due, day, seen)
+                record(kind, due, day, seen)
         db.session.flush()
         at = _at(day)
         for row in db.session.scalars(

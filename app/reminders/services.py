@@ -86,7 +86,7 @@ def skip_reason(kind: Kind, due: Due, prefs: dict | None = None) -> str | None:
     return None
 
 
-def _record(kind: Kind, due: Due, today: date, seen: set) -> bool:
+def record(kind: Kind, due: Due, today: date, seen: set) -> bool:
     """Record the reminder and queue its email in one savepoint. True if it was emailed
     or held for a digest now; False if it was there already or is skipped."""
     user_id = due.person.id if due.person is not None else None
@@ -155,7 +155,7 @@ def sweep(today: date | None = None) -> int:
     for kind, due in candidates(today):
         if kind.name not in seen:
             seen[kind.name] = _recorded(kind.name)
-        sent += _record(kind, due, today, seen[kind.name])
+        sent += record(kind, due, today, seen[kind.name])
     db.session.commit()
     return sent
 
