@@ -82,3 +82,35 @@ class FakeSMTP:
 
     def send_message(self, message):
         type(self).sent.append(message)
+
+
+def query_plans(app, run, tables) -> dict[str, str]:
+    """{table: plan} for the SELECTs `run()` makes from each of `tables` (the last one
+    seen), each explained with its parameters: EXPLAIN QUERY PLAN on SQLite, EXPLAIN with
+    sequential scans off on PostgreSQL (a test database is small, and would be scanned)."""
+    captured: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    sqlite = engine.dialect.name == "sqlite"
+    plans: dict[str, str] = {}
+    with engine.connect() as conn:
+        if not sqlite:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in captured:
+            for table in tables:
+                if re.search(rf"\bFROM {table}\b", statement):
+                    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+                    rows = conn.exec_driver_sql(explain + statement, parameters).all()
+                    plans[table] = "\n".join(str(r[-1]) for r in rows)
+        conn.rollback()
+    return plans

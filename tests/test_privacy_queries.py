@@ -10,7 +10,7 @@ from app.awards.models import Award
 from app.core.roles import Role
 from app.extensions import db
 from app.release.models import DayKind, DayStatus, ReleaseDay
-from tests.helpers import recorded_sql
+from tests.helpers import query_plans, recorded_sql
 
 
 def _holder_with_days(make, app, n: int) -> int:
@@ -94,40 +94,20 @@ PURGE_INDEXES = {
 
 
 def test_the_purge_counts_read_their_indexes(app):
-    """Each count the dry run makes on these tables is planned on its index (seq scans
-    off on PostgreSQL, where an empty table would otherwise be scanned): a change to the
-    condition that the partial index no longer answers fails here."""
-    from sqlalchemy import event
-
+    """Each count the dry run makes on these tables is planned on its index: a change to
+    the condition that the (partial) index no longer answers fails here."""
     from app.privacy import purge
 
-    captured: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            captured.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+    def dry_run():
+        with app.app_context():
             purge.run(dry_run=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        db.session.rollback()
-        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        plans: dict[str, str] = {}
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            for statement, parameters in captured:
-                table = next((t for t in PURGE_INDEXES if f"FROM {t}" in statement), None)
-                if table:
-                    rows = conn.exec_driver_sql(explain + statement, parameters).all()
-                    plans[table] = "\n".join(str(r[-1]) for r in rows)
-            conn.rollback()
-    assert set(plans) == set(PURGE_INDEXES), captured
+            db.session.rollback()
+
+    plans = query_plans(app, dry_run, PURGE_INDEXES)
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    assert set(plans) == set(PURGE_INDEXES), plans
     for table, index in PURGE_INDEXES.items():
-        if table == "application" and engine.dialect.name == "sqlite":
+        if table == "application" and sqlite:
             index = "USING INDEX"  # SQLite without statistics picks the status index
         assert index in plans[table], (table, plans[table])

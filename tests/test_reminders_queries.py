@@ -8,6 +8,7 @@ from datetime import date
 from app.core.roles import Role
 from app.extensions import db
 from app.reminders.models import Reminder
+from tests.helpers import query_plans
 from tests.test_query_counts import assert_flat, page_queries
 
 
@@ -117,3 +118,13 @@ def test_coming_up_does_not_grow(app, make, browser, monkeypatch):
             assert_flat(u, at_10[u], at_100[u])  # lists the statements that grew
     page = browser.get("/reminders/coming-up").get_data(as_text=True)
     assert "Showing 1 to 10 of" in page  # paged
+
+
+def test_the_staff_list_reads_the_newest_from_its_index(app, make, browser):
+    """Unfiltered, the list joined every reminder to its person and sorted them all to show
+    25: it reads them newest first from ix_reminder_created_id (migration e7b2c4d8f1a3)."""
+    staff = make.user(Role.STAFF)
+    _add(app, staff.id, [staff.id], 5, 0)
+    browser.sign_in(staff.email)
+    plans = query_plans(app, lambda: browser.get("/reminders/"), ["reminder"])
+    assert "ix_reminder_created_id" in plans["reminder"], plans

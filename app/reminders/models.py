@@ -32,6 +32,7 @@ class Reminder(db.Model):
     __table_args__ = (
         UniqueConstraint("rule", "subject_id", "period", "user_id", name="uq_reminder_once"),
         Index("ix_reminder_rule_created", "rule", "created_at"),
+        Index("ix_reminder_created_id", "created_at", "id"),  # staff's list, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
