@@ -110,3 +110,13 @@ def test_the_erasure_preview_is_planned_once(app, make, browser, postgres):
             "WHERE statement LIKE 'SELECT (SELECT count(*)%'"
         ).fetchall()
     assert plans and plans[0][0] > 0 and plans[0][1] == 0, plans
+
+
+def test_the_purge_counts_end_as_a_read(app, make, browser, postgres):
+    """The dry run is one SELECT: the page ends with COMMIT like any read, so the
+    connection keeps its prepared statements (a ROLLBACK after it dropped them)."""
+    staff = make.user(Role.STAFF)
+    browser.sign_in(staff.email)
+    browser.get("/privacy/requests?counts=1")
+    seen = _ends(postgres, lambda: browser.get("/privacy/requests?counts=1"))
+    assert seen == ["commit"], seen

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from app.accounts.models import KnownDevice, SignInEvent, SignInFailure, UserToken
 from app.applications.models import UNSUCCESSFUL, Application
@@ -39,29 +39,41 @@ def _before(rule: Retention) -> datetime | None:
     return datetime.combine(today(), datetime.min.time()) - timedelta(days=days)
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+# Each rule: `found()` selects the ids of what is past its period (None: the rule is
+# off), `apply()` deletes or anonymises them and says how many. A dry run counts every
+# rule's rows in one statement: one round trip, not one a rule.
 
 
-def _needs(dry_run: bool) -> int:
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    action: str
+    found: Callable[[], Select | None]
+    apply: Callable[[], int]
+
+
+def _needs_found() -> Select | None:
     days = retention.days(Retention.AFTER_WORKSHOP)
     if days is None:
-        return 0
-    if dry_run:
-        cutoff = today() - timedelta(days=days)
-        return _count(
-            select(Registration.id)
-            .join(Workshop, Workshop.id == Registration.workshop_id)
-            .where(Workshop.ends_on < cutoff, Registration.needs_cleared_at.is_(None))
-        )
-    return clear_needs(today(), kept_days=days)
+        return None
+    cutoff = today() - timedelta(days=days)
+    return (
+        select(Registration.id)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .where(Workshop.ends_on < cutoff, Registration.needs_cleared_at.is_(None))
+    )
 
 
-def _unsuccessful(dry_run: bool) -> int:
+def _needs_apply() -> int:
+    days = retention.days(Retention.AFTER_WORKSHOP)
+    return 0 if days is None else clear_needs(today(), kept_days=days)
+
+
+def _unsuccessful_found() -> Select | None:
     cutoff = _before(Retention.UNSUCCESSFUL)
     if cutoff is None:
-        return 0
-    ids = select(Application.id).where(
+        return None
+    return select(Application.id).where(
         # written into the SQL, not bound: the partial index on unsuccessful applications is
         # used only where the condition is seen to imply the index's, which a PostgreSQL
         # plan prepared for any parameters cannot see
@@ -69,24 +81,31 @@ def _unsuccessful(dry_run: bool) -> int:
         func.coalesce(Application.decided_at, Application.updated_at) < cutoff,
         ~select(Award.id).where(Award.application_id == Application.id).exists(),
     )
-    if dry_run:
-        return _count(ids)  # counted where they are, not fetched
-    found = list(db.session.scalars(ids))
+
+
+def _unsuccessful_apply() -> int:
+    ids = _unsuccessful_found()
+    found = [] if ids is None else list(db.session.scalars(ids))
     if found:
         # events, reviews and the sign-off go with it (ON DELETE CASCADE)
         db.session.execute(delete(Application).where(Application.id.in_(found)))
     return len(found)
 
 
-def _delete_where(model, condition) -> Callable[[bool], int]:
-    def run(dry_run: bool) -> int:
-        if condition() is None:
-            return 0
-        if dry_run:
-            return _count(select(model.id).where(condition()))
-        return db.session.execute(delete(model).where(condition())).rowcount or 0
+def _deleting(model, condition: Callable) -> tuple[Callable, Callable]:
+    """(found, apply) for a rule that deletes the rows of `model` meeting `condition()`."""
 
-    return run
+    def found() -> Select | None:
+        where = condition()
+        return None if where is None else select(model.id).where(where)
+
+    def apply() -> int:
+        where = condition()
+        if where is None:
+            return 0
+        return db.session.execute(delete(model).where(where)).rowcount or 0
+
+    return found, apply
 
 
 def _short(column):
@@ -109,68 +128,101 @@ def _mail():
     return sent | withdrawn
 
 
-def _addresses(dry_run: bool) -> int:
+def _addresses():
     cutoff = _before(Retention.AUDIT)
-    if cutoff is None:
-        return 0
-    where = (AuditEntry.ip_address.is_not(None), AuditEntry.at < cutoff)
-    if dry_run:
-        return _count(select(AuditEntry.id).where(*where))
-    # a plain UPDATE: the audit trail is append-only for the ORM; this is the one change
-    # the retention rule makes to it
-    return db.session.execute(update(AuditEntry).where(*where).values(ip_address=None)).rowcount
-
-
-def _held_identities(dry_run: bool) -> int:
-    where = (Erasure.held_until < today(), Erasure.held_name.is_not(None))
-    if dry_run:
-        return _count(select(Erasure.id).where(*where))
     return (
-        db.session.execute(
-            update(Erasure).where(*where).values(held_name=None, held_email=None)
-        ).rowcount
-        or 0
+        None if cutoff is None else (AuditEntry.ip_address.is_not(None)) & (AuditEntry.at < cutoff)
     )
 
 
-RULES: list[tuple[str, str, Callable[[bool], int]]] = [
-    ("Accommodation, dietary and access needs after the workshop", "cleared", _needs),
-    ("Unsuccessful applications", "deleted", _unsuccessful),
-    (
+def _addresses_found() -> Select | None:
+    where = _addresses()
+    return None if where is None else select(AuditEntry.id).where(where)
+
+
+def _addresses_apply() -> int:
+    where = _addresses()
+    if where is None:
+        return 0
+    # a plain UPDATE: the audit trail is append-only for the ORM; this is the one change
+    # the retention rule makes to it
+    return db.session.execute(update(AuditEntry).where(where).values(ip_address=None)).rowcount
+
+
+def _held():
+    return (Erasure.held_until < today()) & Erasure.held_name.is_not(None)
+
+
+def _held_apply() -> int:
+    done = db.session.execute(
+        update(Erasure).where(_held()).values(held_name=None, held_email=None)
+    )
+    return done.rowcount or 0
+
+
+RULES: list[Rule] = [
+    Rule(
+        "Accommodation, dietary and access needs after the workshop",
+        "cleared",
+        _needs_found,
+        _needs_apply,
+    ),
+    Rule("Unsuccessful applications", "deleted", _unsuccessful_found, _unsuccessful_apply),
+    Rule(
         "Expired sign-in and invitation links",
         "deleted",
-        _delete_where(UserToken, _short(UserToken.expires_at)),
+        *_deleting(UserToken, _short(UserToken.expires_at)),
     ),
-    ("Failed sign-in attempts", "deleted", _delete_where(SignInFailure, _short(SignInFailure.at))),
-    (
+    Rule("Failed sign-in attempts", "deleted", *_deleting(SignInFailure, _short(SignInFailure.at))),
+    Rule(
         "Sign-ins listed on the account page",
         "deleted",
-        _delete_where(SignInEvent, _short(SignInEvent.at)),
+        *_deleting(SignInEvent, _short(SignInEvent.at)),
     ),
     # a device not used for the period is forgotten: its next sign-in reads as new
-    (
+    Rule(
         "Devices not used since",
         "forgotten",
-        _delete_where(KnownDevice, _short(KnownDevice.last_seen_at)),
+        *_deleting(KnownDevice, _short(KnownDevice.last_seen_at)),
     ),
-    ("Sent emails", "deleted", _delete_where(OutboxMessage, _mail)),
-    ("Network addresses in the audit trail", "removed", _addresses),
-    ("Names kept under the money records' legal hold", "removed", _held_identities),
+    Rule("Sent emails", "deleted", *_deleting(OutboxMessage, _mail)),
+    Rule("Network addresses in the audit trail", "removed", _addresses_found, _addresses_apply),
+    Rule(
+        "Names kept under the money records' legal hold",
+        "removed",
+        lambda: select(Erasure.id).where(_held()),
+        _held_apply,
+    ),
 ]
 
 
+def _counts() -> list[int]:
+    """Every rule's count in one statement (a rule that is off counts 0)."""
+    found = [rule.found() for rule in RULES]
+    columns = [
+        select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+        for stmt in found
+        if stmt is not None
+    ]
+    if not columns:
+        return [0] * len(found)
+    row = iter(db.session.execute(select(*columns)).one())
+    return [0 if stmt is None else next(row) or 0 for stmt in found]
+
+
 def run(dry_run: bool = False, actor=None) -> list[Outcome]:
-    """Every rule once. The caller commits (or, for a dry run, rolls back)."""
-    outcomes = [Outcome(label, action, fn(dry_run)) for label, action, fn in RULES]
-    if not dry_run:
-        audit.record(
-            "privacy.purged",
-            actor=actor,
-            object_type="system",
-            summary="Retention purge: "
-            + "; ".join(f"{o.rule} {o.action}: {o.count}" for o in outcomes if o.count)[:280],
-            changes={o.rule: [None, o.count] for o in outcomes},
-        )
+    """Every rule once. A dry run only reads (one SELECT); otherwise the caller commits."""
+    if dry_run:
+        return [Outcome(r.label, r.action, n) for r, n in zip(RULES, _counts(), strict=True)]
+    outcomes = [Outcome(r.label, r.action, r.apply()) for r in RULES]
+    audit.record(
+        "privacy.purged",
+        actor=actor,
+        object_type="system",
+        summary="Retention purge: "
+        + "; ".join(f"{o.rule} {o.action}: {o.count}" for o in outcomes if o.count)[:280],
+        changes={o.rule: [None, o.count] for o in outcomes},
+    )
     return outcomes
 
 
