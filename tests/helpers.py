@@ -51,11 +51,19 @@ def recorded_sql(app) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(TRANSACTION):
             statements.append(" ".join(statement.split()))
 
+    with listening(app, record):
+        yield statements
+
+
+@contextmanager
+def listening(app, record) -> Iterator[None]:
+    """`record(conn, cursor, statement, parameters, context, executemany)` is called for
+    every statement run inside the block."""
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
-        yield statements
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", record)
 
@@ -94,13 +102,10 @@ def query_plans(app, run, tables) -> dict[str, str]:
         if statement.lstrip().upper().startswith("SELECT"):
             captured.append((statement, parameters))
 
+    with listening(app, record):
+        run()
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     sqlite = engine.dialect.name == "sqlite"
     plans: dict[str, str] = {}
     with engine.connect() as conn:
