@@ -243,7 +243,7 @@ def test_the_data_looks_as_after_the_daily_purge(app, monkeypatch):
         counts = {o.rule: o.count for o in purge.run(dry_run=True)}
         db.session.rollback()
     assert counts["Sign-ins listed on the account page"] == 0
-    assert counts["Devices not used since"] == 0
+    assert counts["Devices not used within the period"] == 0
     assert counts["Network addresses in the audit trail"] == 0
 
 

@@ -206,11 +206,11 @@ def test_sign_ins_and_devices_follow_the_short_rule(frozen, make):
         db.session.commit()
         dry = _outcomes(dry_run=True)
         assert dry["Sign-ins listed on the account page"] == 1
-        assert dry["Devices not used since"] == 1
+        assert dry["Devices not used within the period"] == 1
         assert _count(SignInEvent) == 2 and _count(KnownDevice) == 2
         done = _outcomes()
         assert done["Sign-ins listed on the account page"] == 1
-        assert done["Devices not used since"] == 1
+        assert done["Devices not used within the period"] == 1
         assert list(db.session.scalars(select(SignInEvent.at))) == [edge]
         assert list(db.session.scalars(select(KnownDevice.token_hash))) == ["b" * 64]
     for model in (SignInEvent, KnownDevice):

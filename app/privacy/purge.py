@@ -181,7 +181,7 @@ RULES: list[Rule] = [
     ),
     # a device not used for the period is forgotten: its next sign-in reads as new
     Rule(
-        "Devices not used since",
+        "Devices not used within the period",
         "forgotten",
         *_deleting(KnownDevice, _short(KnownDevice.last_seen_at)),
     ),
