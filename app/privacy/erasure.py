@@ -181,15 +181,15 @@ def generic_plan() -> Iterator[None]:
     """PostgreSQL: the preview's eighty counts take ~20 ms to plan and ~3 to run, and the
     planner, weighing a plan for one person against a plan for any, kept planning afresh
     on every request even once the statement was prepared. A generic plan (every count
-    reads an index on the person's id whoever they are) is planned once per connection."""
+    reads an index on the person's id whoever they are) is planned once per connection.
+    Set back after it, not in a `finally`: a failed statement aborts the transaction, which
+    ends the setting with it (and a further statement would only hide the error)."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
     db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
-    try:
-        yield
-    finally:
-        db.session.execute(text("SET LOCAL plan_cache_mode = auto"))
+    yield
+    db.session.execute(text("SET LOCAL plan_cache_mode = auto"))
 
 
 def preview(user_id: int) -> Plan:
